@@ -1,0 +1,1 @@
+//! conflint CLI.

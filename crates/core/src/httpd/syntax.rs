@@ -1,0 +1,746 @@
+//! The lossless syntax tree of one httpd configuration file.
+//!
+//! The tree is flat: a list of logical lines in file order, each knowing the
+//! section it sits in. Sections are matched with an explicit stack, so 20,000
+//! nested sections cost no recursion, and printing the lines in order gives
+//! back the file byte for byte.
+
+use std::borrow::Cow;
+
+use pest::Parser;
+use pest::iterators::Pair;
+
+use crate::error::SyntaxError;
+use crate::text::{LineIndex, Span, lossy, parse_view};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../../grammars/httpd.pest"]
+struct HttpdGrammar;
+
+/// Index of a line in [`HttpdFile::lines`].
+pub type LineId = usize;
+
+/// One parsed httpd configuration file.
+#[derive(Debug, Clone)]
+pub struct HttpdFile {
+    source: Vec<u8>,
+    index: LineIndex,
+    /// A UTF-8 byte-order mark at the start, which httpd does not skip.
+    pub bom: Option<Span>,
+    pub lines: Vec<Line>,
+}
+
+/// One logical line: one physical line, or several joined by `\` continuations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// The whole line including its line ending.
+    pub span: Span,
+    /// The line without its final line ending.
+    pub text: Span,
+    /// Whether `\` continuations join several physical lines into this one.
+    pub continued: bool,
+    /// The opening tag of the section this line sits in.
+    pub parent: Option<LineId>,
+    pub kind: LineKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineKind {
+    /// Empty or only whitespace.
+    Blank,
+    /// A line whose first non-blank character is `#`; `text` starts at the `#`.
+    Comment {
+        text: Span,
+    },
+    Directive(Directive),
+    Open(SectionOpen),
+    Close(SectionClose),
+    /// A line inside `<Perl>`, which holds Perl code, not httpd syntax.
+    Raw,
+}
+
+/// `Name arg arg ...`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    pub name: Span,
+    pub args: Vec<Arg>,
+}
+
+/// `<Name args>`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionOpen {
+    /// The name without `<`.
+    pub name: Span,
+    /// Everything between the name and the last `>` on the line.
+    pub args_span: Span,
+    pub args: Vec<Arg>,
+    /// The matching closing tag; `None` for a conditional section that runs
+    /// to the end of the file, which httpd accepts.
+    pub close: Option<LineId>,
+}
+
+/// `</Name>`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionClose {
+    /// The name without `</` and `>`.
+    pub name: Span,
+    pub open: LineId,
+    /// Text after the tag, which httpd ignores.
+    pub tail: Span,
+}
+
+/// One argument as written. Its value is read with [`HttpdFile::arg_value`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arg {
+    pub span: Span,
+    pub quote: Quote,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quote {
+    None,
+    /// Quoted with `"` or `'`; `closed` is false for a quote that runs to the end of the line.
+    Quoted {
+        mark: u8,
+        closed: bool,
+    },
+}
+
+/// Sections that httpd lets run to the end of the file when their condition
+/// is true (config.c: they are read by the same loop as their parent).
+const CONDITIONAL_SECTIONS: &[&str] = &[
+    "IfModule",
+    "IfDefine",
+    "IfVersion",
+    "IfFile",
+    "IfDirective",
+    "IfSection",
+];
+
+/// Whether `name` is one of httpd's start-up conditionals (`<IfModule>` ...).
+pub fn is_conditional_section(name: &str) -> bool {
+    CONDITIONAL_SECTIONS
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(name))
+}
+
+impl HttpdFile {
+    /// Parse `source`. Fails with httpd's own wording where httpd would refuse
+    /// the file while reading it (unbalanced sections, a tag without `>`).
+    pub fn parse(source: impl Into<Vec<u8>>) -> Result<Self, SyntaxError> {
+        let source = source.into();
+        let index = LineIndex::new(&source);
+        let view = parse_view(&source);
+        let mut builder = Builder {
+            source: &source,
+            index: &index,
+            lines: Vec::new(),
+            stack: Vec::new(),
+            perl: None,
+        };
+        let mut bom = None;
+        let file = match HttpdGrammar::parse(Rule::file, &view) {
+            Ok(mut pairs) => pairs.next(),
+            Err(error) => return Err(builder.grammar_error(&error)),
+        };
+        for pair in file.into_iter().flat_map(|p| p.into_inner()) {
+            match pair.as_rule() {
+                Rule::bom => bom = Some(span_of(&pair)),
+                Rule::line | Rule::last_line => builder.line(pair, &view)?,
+                _ => {}
+            }
+        }
+        builder.finish()?;
+        let lines = builder.lines;
+        Ok(HttpdFile {
+            source,
+            index,
+            bom,
+            lines,
+        })
+    }
+
+    /// The original bytes.
+    pub fn source(&self) -> &[u8] {
+        &self.source
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        &self.index
+    }
+
+    /// Print the tree: the BOM and every line, in order. Equal to the input.
+    pub fn print(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.source.len());
+        if let Some(bom) = self.bom {
+            out.extend_from_slice(&self.source[bom.range()]);
+        }
+        for line in &self.lines {
+            out.extend_from_slice(&self.source[line.span.range()]);
+        }
+        out
+    }
+
+    /// The bytes of `span` with `\` continuations removed, as httpd reads them.
+    pub fn text(&self, span: Span) -> Cow<'_, str> {
+        join_continuations(&self.source[span.range()])
+    }
+
+    /// The value of an argument: continuations joined, quotes removed and
+    /// `\\` (and `\"` in quotes) unescaped, as ap_getword_conf does.
+    pub fn arg_value(&self, arg: &Arg) -> String {
+        let raw = self.text(arg.span);
+        unescape_arg(&raw, arg.quote)
+    }
+
+    /// The values of a list of arguments.
+    pub fn arg_values(&self, args: &[Arg]) -> Vec<String> {
+        args.iter().map(|a| self.arg_value(a)).collect()
+    }
+
+    /// A directive's or section's name, as written (continuations joined).
+    pub fn name(&self, line: &Line) -> Option<Cow<'_, str>> {
+        match &line.kind {
+            LineKind::Directive(d) => Some(self.text(d.name)),
+            LineKind::Open(o) => Some(self.text(o.name)),
+            LineKind::Close(c) => Some(self.text(c.name)),
+            _ => None,
+        }
+    }
+
+    /// 1-based line number where a byte offset sits.
+    pub fn line_number(&self, offset: usize) -> usize {
+        self.index.line_of(offset) + 1
+    }
+
+    /// The opening tags enclosing `line`, innermost first.
+    pub fn ancestors(&self, line: LineId) -> impl Iterator<Item = LineId> + '_ {
+        std::iter::successors(self.lines.get(line).and_then(|l| l.parent), |p| {
+            self.lines[*p].parent
+        })
+    }
+
+    /// A readable outline of the tree, one line per logical line, indented by
+    /// depth; used by snapshot tests and `conflint` debugging.
+    pub fn outline(&self) -> String {
+        let mut out = String::new();
+        if let Some(bom) = self.bom {
+            out.push_str(&format!("{bom:?} Bom\n"));
+        }
+        let mut depth = vec![0usize; self.lines.len()];
+        for (id, line) in self.lines.iter().enumerate() {
+            let d = line.parent.map(|p| depth[p] + 1).unwrap_or(0);
+            depth[id] = d;
+            let indent = "  ".repeat(if matches!(line.kind, LineKind::Close(_)) {
+                d.saturating_sub(1)
+            } else {
+                d
+            });
+            let cont = if line.continued { " continued" } else { "" };
+            let what = match &line.kind {
+                LineKind::Blank => "Blank".to_string(),
+                LineKind::Comment { text } => format!("Comment {:?}", self.text(*text)),
+                LineKind::Raw => format!("Raw {:?}", lossy(&self.source[line.text.range()])),
+                LineKind::Directive(dir) => {
+                    format!(
+                        "Directive {:?} {:?}",
+                        self.text(dir.name),
+                        self.arg_values(&dir.args)
+                    )
+                }
+                LineKind::Open(open) => format!(
+                    "Open {:?} {:?}{}",
+                    self.text(open.name),
+                    self.arg_values(&open.args),
+                    if open.close.is_none() {
+                        " (runs to end of file)"
+                    } else {
+                        ""
+                    }
+                ),
+                LineKind::Close(close) => format!("Close {:?}", self.text(close.name)),
+            };
+            out.push_str(&format!("{:?} {indent}{what}{cont}\n", line.span));
+        }
+        out
+    }
+}
+
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+/// Remove `\` + line ending pairs. Borrows when there are none.
+pub fn join_continuations(bytes: &[u8]) -> Cow<'_, str> {
+    let has_continuation =
+        bytes.windows(2).any(|w| w == b"\\\n") || bytes.windows(3).any(|w| w == b"\\\r\n");
+    if !has_continuation {
+        return lossy(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            if bytes.get(i + 1) == Some(&b'\n') {
+                i += 2;
+                continue;
+            }
+            if bytes.get(i + 1) == Some(&b'\r') && bytes.get(i + 2) == Some(&b'\n') {
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// ap_getword_conf's unescaping: in quotes, `\<quote>` and `\\`; bare, `\\`.
+pub fn unescape_arg(raw: &str, quote: Quote) -> String {
+    let (body, mark) = match quote {
+        Quote::None => (raw, None),
+        Quote::Quoted { mark, closed } => {
+            let inner = &raw[1..];
+            let inner = if closed {
+                &inner[..inner.len().saturating_sub(1)]
+            } else {
+                inner
+            };
+            (inner, Some(mark as char))
+        }
+    };
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(&next) = chars.peek() {
+                if next == '\\' || Some(next) == mark {
+                    out.push(next);
+                    chars.next();
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Builds the flat tree line by line, matching sections with a stack.
+struct Builder<'a> {
+    source: &'a [u8],
+    index: &'a LineIndex,
+    lines: Vec<Line>,
+    /// Open sections, innermost last.
+    stack: Vec<LineId>,
+    /// Inside `<Perl>`: its opening line.
+    perl: Option<LineId>,
+}
+
+impl Builder<'_> {
+    fn line(&mut self, pair: Pair<'_, Rule>, view: &str) -> Result<(), SyntaxError> {
+        let span = span_of(&pair);
+        let text_end = span.end
+            - if self.source[..span.end].ends_with(b"\r\n") {
+                2
+            } else if self.source[..span.end].ends_with(b"\n") {
+                1
+            } else {
+                0
+            };
+        let text = Span::new(span.start, text_end.max(span.start));
+        let Some(content) = pair.into_inner().next() else {
+            return self.push(span, text, false, LineKind::Blank);
+        };
+        if let Some(perl) = self.perl {
+            return self.perl_line(perl, span, text);
+        }
+        match content.as_rule() {
+            Rule::simple_line => {
+                let kind = self.content(content, &|s| s)?;
+                self.push(span, text, false, kind)
+            }
+            Rule::continued_line => {
+                let (joined, map) = Joined::new(&view[text.range()], text.start);
+                let parsed = HttpdGrammar::parse(Rule::joined_line, &joined).map_err(|_| {
+                    SyntaxError::at(self.source, self.index, text, self.line_error_message(text))
+                })?;
+                let simple = parsed
+                    .into_iter()
+                    .next()
+                    .and_then(|p| p.into_inner().next());
+                let kind = match simple {
+                    Some(simple) => self.content(simple, &|s| map.span(s))?,
+                    None => LineKind::Blank,
+                };
+                self.push(span, text, true, kind)
+            }
+            _ => self.push(span, text, false, LineKind::Blank),
+        }
+    }
+
+    /// Classify a `simple_line`; `map` turns a span of the parsed text into
+    /// a span of the original bytes.
+    fn content(
+        &mut self,
+        pair: Pair<'_, Rule>,
+        map: &dyn Fn(Span) -> Span,
+    ) -> Result<LineKind, SyntaxError> {
+        let Some(item) = pair.into_inner().next() else {
+            return Ok(LineKind::Blank);
+        };
+        let item_span = map(span_of(&item));
+        Ok(match item.as_rule() {
+            Rule::comment => LineKind::Comment { text: item_span },
+            Rule::directive => {
+                let mut inner = item.into_inner();
+                let name = inner.next().map(|p| map(span_of(&p))).unwrap_or(item_span);
+                let args = inner
+                    .next()
+                    .map(|a| collect_args(a, map))
+                    .unwrap_or_default();
+                LineKind::Directive(Directive { name, args })
+            }
+            Rule::close_tag => {
+                let mut inner = item.into_inner();
+                let name = inner.next().map(|p| map(span_of(&p))).unwrap_or(item_span);
+                let tail = inner
+                    .next()
+                    .map(|p| map(span_of(&p)))
+                    .unwrap_or(Span::empty(item_span.end));
+                LineKind::Close(SectionClose {
+                    name,
+                    open: usize::MAX,
+                    tail,
+                })
+            }
+            Rule::open_tag => {
+                let mut inner = item.into_inner();
+                let (Some(name_pair), Some(rest_pair)) = (inner.next(), inner.next()) else {
+                    return Ok(LineKind::Blank);
+                };
+                let name = map(span_of(&name_pair));
+                let rest_text = rest_pair.as_str();
+                let rest_start = rest_pair.as_span().start();
+                let Some(last_gt) = rest_text.rfind('>') else {
+                    let message = format!("<{}> directive missing closing '>'", self.lossy(name));
+                    return Err(SyntaxError::at(self.source, self.index, item_span, message));
+                };
+                let args_text = &rest_text[..last_gt];
+                let args = match HttpdGrammar::parse(Rule::tag_arguments, args_text) {
+                    Ok(mut pairs) => pairs
+                        .next()
+                        .and_then(|p| p.into_inner().next())
+                        .map(|a| collect_args(a, &|s: Span| map(s.shifted(rest_start))))
+                        .unwrap_or_default(),
+                    Err(_) => Vec::new(),
+                };
+                let args_span = map(Span::new(rest_start, rest_start + last_gt));
+                LineKind::Open(SectionOpen {
+                    name,
+                    args_span,
+                    args,
+                    close: None,
+                })
+            }
+            _ => LineKind::Blank,
+        })
+    }
+
+    fn lossy(&self, span: Span) -> String {
+        join_continuations(&self.source[span.range()]).into_owned()
+    }
+
+    fn push(
+        &mut self,
+        span: Span,
+        text: Span,
+        continued: bool,
+        mut kind: LineKind,
+    ) -> Result<(), SyntaxError> {
+        let id = self.lines.len();
+        let mut parent = self.stack.last().copied();
+        match &mut kind {
+            LineKind::Open(open) => {
+                if self.lossy(open.name).eq_ignore_ascii_case("Perl") {
+                    self.perl = Some(id);
+                }
+                self.stack.push(id);
+            }
+            LineKind::Close(close) => {
+                let name = self.lossy(close.name);
+                let Some(open_id) = self.stack.pop() else {
+                    let message = format!("</{name}> without matching <{name}> section");
+                    return Err(SyntaxError::at(self.source, self.index, text, message));
+                };
+                let open_name = self.section_name(open_id);
+                if !open_name.eq_ignore_ascii_case(&name) {
+                    let message = format!("Expected </{open_name}> but saw </{name}>");
+                    return Err(SyntaxError::at(self.source, self.index, text, message));
+                }
+                close.open = open_id;
+                if let LineKind::Open(open) = &mut self.lines[open_id].kind {
+                    open.close = Some(id);
+                }
+                // A closing tag sits at the level of its opening tag.
+                parent = self.lines[open_id].parent;
+            }
+            _ => {}
+        }
+        self.lines.push(Line {
+            span,
+            text,
+            continued,
+            parent,
+            kind,
+        });
+        Ok(())
+    }
+
+    /// A line inside `<Perl>`: raw, unless it is the closing `</Perl>`.
+    fn perl_line(&mut self, perl: LineId, span: Span, text: Span) -> Result<(), SyntaxError> {
+        let line = self.lossy(text);
+        let first_word = line.split_ascii_whitespace().next().unwrap_or("");
+        if first_word.eq_ignore_ascii_case("</Perl>") {
+            self.perl = None;
+            let start = text.start + line.find('<').unwrap_or(0);
+            let name = Span::new(start + 2, start + 6);
+            let tail = Span::new(start + first_word.len(), text.end);
+            return self.push(
+                span,
+                text,
+                false,
+                LineKind::Close(SectionClose {
+                    name,
+                    open: perl,
+                    tail,
+                }),
+            );
+        }
+        self.lines.push(Line {
+            span,
+            text,
+            continued: false,
+            parent: Some(perl),
+            kind: LineKind::Raw,
+        });
+        Ok(())
+    }
+
+    fn section_name(&self, open: LineId) -> String {
+        match &self.lines[open].kind {
+            LineKind::Open(o) => self.lossy(o.name),
+            _ => String::new(),
+        }
+    }
+
+    /// At the end of the file, sections still open are errors, except
+    /// conditionals, which httpd lets run to the end of the file.
+    fn finish(&mut self) -> Result<(), SyntaxError> {
+        if let Some(&open) = self
+            .stack
+            .iter()
+            .rev()
+            .find(|id| !is_conditional_section(&self.section_name(**id)))
+        {
+            let name = self.section_name(open);
+            let message = format!("<{name}> was not closed.");
+            return Err(SyntaxError::at(
+                self.source,
+                self.index,
+                self.lines[open].text,
+                message,
+            ));
+        }
+        Ok(())
+    }
+
+    /// httpd-style wording for a line the grammar refused.
+    fn line_error_message(&self, text: Span) -> String {
+        let line = self.lossy(text);
+        let trimmed = line.trim_start();
+        let first = trimmed
+            .split(|c: char| c.is_ascii_whitespace())
+            .next()
+            .unwrap_or("");
+        if let Some(name) = first.strip_prefix("</") {
+            let name = name.trim_end_matches('>');
+            if name.is_empty() {
+                return "empty closing tag '</>'".to_string();
+            }
+            return format!("</{name}> directive missing closing '>'");
+        }
+        if trimmed.starts_with('<') {
+            return "expected a section name right after '<'".to_string();
+        }
+        "cannot read this line".to_string()
+    }
+
+    fn grammar_error(&self, error: &pest::error::Error<Rule>) -> SyntaxError {
+        let offset = match error.location {
+            pest::error::InputLocation::Pos(p) => p,
+            pest::error::InputLocation::Span((s, _)) => s,
+        };
+        let line = self.index.line_of(offset);
+        let start = self.index.line_start(line);
+        let text = self.index.line_text(self.source, line);
+        let message = self.line_error_message(Span::new(start, start + text.len()));
+        SyntaxError::at(
+            self.source,
+            self.index,
+            Span::new(start, start + text.len()),
+            message,
+        )
+    }
+}
+
+fn collect_args(arguments: Pair<'_, Rule>, map: &dyn Fn(Span) -> Span) -> Vec<Arg> {
+    arguments
+        .into_inner()
+        .filter_map(|arg| arg.into_inner().next())
+        .map(|token| {
+            let text = token.as_str().as_bytes();
+            let quote = match token.as_rule() {
+                Rule::double_quoted | Rule::single_quoted => Quote::Quoted {
+                    mark: text[0],
+                    closed: text.len() >= 2
+                        && text[text.len() - 1] == text[0]
+                        && !ends_escaped(&text[1..text.len() - 1]),
+                },
+                _ => Quote::None,
+            };
+            Arg {
+                span: map(span_of(&token)),
+                quote,
+            }
+        })
+        .collect()
+}
+
+/// Whether a quoted body ends in an escaping backslash, i.e. the final quote
+/// character is escaped and the quote runs on (`"abc\"`).
+fn ends_escaped(body: &[u8]) -> bool {
+    // Walk as ap_getword_conf does: `\<quote>` and `\\` are pairs.
+    let mut i = 0;
+    let mut last_pair_ends_at = 0;
+    while i < body.len() {
+        if body[i] == b'\\' && i + 1 < body.len() {
+            i += 2;
+            last_pair_ends_at = i;
+        } else {
+            i += 1;
+        }
+    }
+    // A trailing lone backslash escapes the closing quote.
+    body.last() == Some(&b'\\') && last_pair_ends_at != body.len()
+}
+
+/// The joined text of a continued line and the way back to the original bytes.
+struct Joined {
+    /// `(joined offset, original offset)` where each joined piece starts.
+    breaks: Vec<(usize, usize)>,
+}
+
+impl Joined {
+    fn new(text: &str, base: usize) -> (String, Joined) {
+        let bytes = text.as_bytes();
+        let mut joined = String::with_capacity(text.len());
+        let mut breaks = vec![(0, base)];
+        let mut piece_start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let cont_len = if bytes[i] == b'\\' && bytes.get(i + 1) == Some(&b'\n') {
+                2
+            } else if bytes[i] == b'\\'
+                && bytes.get(i + 1) == Some(&b'\r')
+                && bytes.get(i + 2) == Some(&b'\n')
+            {
+                3
+            } else {
+                0
+            };
+            if cont_len > 0 {
+                joined.push_str(&text[piece_start..i]);
+                i += cont_len;
+                piece_start = i;
+                breaks.push((joined.len(), base + i));
+            } else {
+                i += 1;
+            }
+        }
+        joined.push_str(&text[piece_start..]);
+        (joined, Joined { breaks })
+    }
+
+    /// Map a span of the joined text to the original bytes. A span ending
+    /// where a continuation was removed ends before it; one starting there
+    /// starts after it.
+    fn span(&self, span: Span) -> Span {
+        let start = self.offset(span.start, |j| j <= span.start);
+        let end = if span.is_empty() {
+            start
+        } else {
+            self.offset(span.end, |j| j < span.end)
+        };
+        Span::new(start, end)
+    }
+
+    fn offset(&self, joined: usize, take: impl Fn(usize) -> bool) -> usize {
+        let (j, o) = self
+            .breaks
+            .iter()
+            .rev()
+            .find(|(j, _)| take(*j))
+            .copied()
+            .unwrap_or((0, self.breaks[0].1));
+        o + (joined - j)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roundtrip(src: &[u8]) -> HttpdFile {
+        let file = HttpdFile::parse(src.to_vec()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(file.print(), src);
+        file
+    }
+
+    #[test]
+    fn continued_directive_maps_args_back() {
+        let file = roundtrip(b"Options Indexes \\\n    MultiViews\n");
+        let LineKind::Directive(d) = &file.lines[0].kind else {
+            panic!()
+        };
+        assert_eq!(file.arg_values(&d.args), ["Indexes", "MultiViews"]);
+        assert_eq!(&file.source()[d.args[1].span.range()], b"MultiViews");
+    }
+
+    #[test]
+    fn token_across_continuation() {
+        let file = roundtrip(b"Options A\\\nB\n");
+        let LineKind::Directive(d) = &file.lines[0].kind else {
+            panic!()
+        };
+        assert_eq!(file.arg_values(&d.args), ["AB"]);
+        assert_eq!(&file.source()[d.args[0].span.range()], b"A\\\nB");
+    }
+
+    #[test]
+    fn escaped_closing_quote_runs_on() {
+        let file = roundtrip(b"Header set X \"abc\\\"\n");
+        let LineKind::Directive(d) = &file.lines[0].kind else {
+            panic!()
+        };
+        assert_eq!(
+            d.args[2].quote,
+            Quote::Quoted {
+                mark: b'"',
+                closed: false
+            }
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! conflint-core: lossless parsers and semantic models for Apache httpd
+//! configuration, php.ini and gitlab.rb.
+//!
+//! Every parser keeps every byte: printing a parsed file gives back its
+//! input exactly, and every node knows its byte range, so a fix can replace
+//! exactly the bytes it means to.
+
+pub mod error;
+pub mod httpd;
+pub mod source;
+pub mod text;
+
+pub use error::SyntaxError;
+pub use text::{LineColumn, LineEnding, LineIndex, Span};

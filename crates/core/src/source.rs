@@ -1,0 +1,204 @@
+//! Where configuration bytes come from: the disk, or memory.
+//!
+//! Models that follow includes (httpd's `Include`, PHP's scan directory) read
+//! through [`FileSystem`], so a provisioning tool can check a whole tree held
+//! in memory without touching the disk, and tests can build trees freely.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// What a path names, without following it into a read that could block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    /// A FIFO, socket or device: never opened for reading.
+    Special,
+}
+
+/// The read-only view of files the models need.
+pub trait FileSystem: Sync {
+    /// The whole content of a regular file. Implementations must refuse
+    /// anything that is not a regular file rather than block on it.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// What `path` is, following symlinks; `NotFound` if it does not exist.
+    fn kind(&self, path: &Path) -> io::Result<EntryKind>;
+    /// The entries of a directory (full paths), in no particular order.
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
+    /// A stable identity for cycle detection: the path with symlinks resolved.
+    fn canonical(&self, path: &Path) -> PathBuf;
+}
+
+/// The real file system.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RealFileSystem;
+
+impl FileSystem for RealFileSystem {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        read_regular_file(path)
+    }
+
+    fn kind(&self, path: &Path) -> io::Result<EntryKind> {
+        let meta = std::fs::metadata(path)?;
+        Ok(if meta.is_file() {
+            EntryKind::File
+        } else if meta.is_dir() {
+            EntryKind::Dir
+        } else {
+            EntryKind::Special
+        })
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect()
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+/// Read a regular file without ever blocking on a FIFO or device: the file
+/// is opened non-blocking and checked with fstat before any read.
+pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    #[cfg(unix)]
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(NONBLOCK)
+            .open(path)?
+    };
+    #[cfg(not(unix))]
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (FIFO, socket or device)",
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let mut file = file;
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[cfg(target_os = "linux")]
+const NONBLOCK: i32 = 0o4000;
+#[cfg(all(unix, not(target_os = "linux")))]
+const NONBLOCK: i32 = 0x0004;
+
+/// Files held in memory, for library users and tests. Directories exist
+/// implicitly as the parents of files.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryFileSystem {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl MemoryFileSystem {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add or replace a file.
+    pub fn insert(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) -> &mut Self {
+        self.files.insert(path.into(), bytes.into());
+        self
+    }
+
+    pub fn get(&self, path: &Path) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        self.files.keys().any(|f| f.starts_with(path) && f != path)
+    }
+}
+
+impl FileSystem for MemoryFileSystem {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match self.files.get(path) {
+            Some(bytes) => Ok(bytes.clone()),
+            None if self.is_dir(path) => Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory",
+            )),
+            None => Err(io::Error::new(io::ErrorKind::NotFound, "no such file")),
+        }
+    }
+
+    fn kind(&self, path: &Path) -> io::Result<EntryKind> {
+        if self.files.contains_key(path) {
+            Ok(EntryKind::File)
+        } else if self.is_dir(path) {
+            Ok(EntryKind::Dir)
+        } else {
+            Err(io::Error::new(io::ErrorKind::NotFound, "no such file"))
+        }
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        if !self.is_dir(path) {
+            return Err(io::Error::new(io::ErrorKind::NotFound, "no such directory"));
+        }
+        let mut out: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter_map(|f| f.strip_prefix(path).ok())
+            .filter_map(|rest| rest.components().next())
+            .map(|c| path.join(c))
+            .collect();
+        out.dedup();
+        Ok(out)
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        path.to_path_buf()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_file_system_lists_directories() {
+        let mut fs = MemoryFileSystem::new();
+        fs.insert("/etc/a/x.conf", "x")
+            .insert("/etc/a/sub/y.conf", "y");
+        let mut entries = fs.read_dir(Path::new("/etc/a")).unwrap();
+        entries.sort();
+        assert_eq!(
+            entries,
+            [PathBuf::from("/etc/a/sub"), PathBuf::from("/etc/a/x.conf")]
+        );
+        assert_eq!(fs.kind(Path::new("/etc/a/sub")).unwrap(), EntryKind::Dir);
+        assert_eq!(fs.read(Path::new("/etc/a/x.conf")).unwrap(), b"x");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reading_a_fifo_fails_without_blocking() {
+        let dir = std::env::temp_dir().join(format!("conflint-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("httpd.conf");
+        let status = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if status.map(|s| s.success()).unwrap_or(false) {
+            let err = read_regular_file(&fifo).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,1 @@
+//! conflint: lint and fix httpd, PHP and GitLab configuration.

@@ -1,0 +1,57 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The shared corpus of real configuration files, relative to the repo root
+/// (integration tests run with the root package's directory as cwd).
+pub fn corpus(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus").join(rel)
+}
+
+/// Whether the shared corpus is present (it is not in a plain clone).
+pub fn corpus_available() -> bool {
+    corpus("").is_dir()
+}
+
+/// Skip note written straight to the process's stderr, so that `cargo test`
+/// shows it even for a passing test (the test harness only captures the
+/// `print!` family).
+pub fn note_skip(test: &str, why: &str) {
+    let _ = writeln!(std::io::stderr(), "SKIPPED system test `{test}`: {why}");
+}
+
+/// Whether system tests must run (scripts/test sets CONFLINT_SYSTEM_TESTS=require):
+/// a missing tool is then a failure, not a skip.
+pub fn system_tests_required() -> bool {
+    std::env::var("CONFLINT_SYSTEM_TESTS").map(|v| v == "require").unwrap_or(false)
+}
+
+/// The full path of `program` on PATH (also /usr/sbin, where Debian puts
+/// apache2). `None` means skip: the note is printed, or the test fails when
+/// system tests are required.
+pub fn system_tool(program: &str, test: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file());
+    if found.is_none() {
+        let why = format!("`{program}` is not installed (scripts/test installs it)");
+        assert!(!system_tests_required(), "system test `{test}` cannot run: {why}");
+        note_skip(test, &why);
+    }
+    found
+}
+
+/// Skip (or fail when required) a test that needs ../shared/corpus.
+pub fn require_corpus(test: &str) -> bool {
+    if corpus_available() {
+        return true;
+    }
+    let why = "../shared/corpus is not next to this checkout";
+    assert!(!system_tests_required(), "test `{test}` cannot run: {why}");
+    note_skip(test, why);
+    false
+}
