@@ -55,3 +55,12 @@ pub fn require_corpus(test: &str) -> bool {
     note_skip(test, why);
     false
 }
+
+/// insta settings that store snapshots under the top-level `snapshots/AREA/`.
+/// Use as `common::snapshots("php").bind(|| insta::assert_snapshot!(...))`.
+pub fn snapshots(area: &str) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots").join(area));
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}

@@ -6,7 +6,9 @@
 //! exactly the bytes it means to.
 
 pub mod error;
+pub mod gitlab;
 pub mod httpd;
+pub mod php;
 pub mod source;
 pub mod text;
 
