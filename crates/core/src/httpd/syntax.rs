@@ -266,6 +266,35 @@ impl HttpdFile {
     }
 }
 
+/// Split argument text into values as ap_getword_conf does; used after
+/// `${VAR}` substitution, which httpd applies to the whole line first.
+pub fn tokenize(text: &str) -> Vec<String> {
+    let Ok(mut pairs) = HttpdGrammar::parse(Rule::tag_arguments, text) else {
+        return text.split_ascii_whitespace().map(str::to_string).collect();
+    };
+    let Some(arguments) = pairs.next().and_then(|p| p.into_inner().next()) else {
+        return Vec::new();
+    };
+    arguments
+        .into_inner()
+        .filter_map(|arg| arg.into_inner().next())
+        .map(|token| {
+            let raw = token.as_str();
+            let quote = match token.as_rule() {
+                Rule::double_quoted | Rule::single_quoted => {
+                    let b = raw.as_bytes();
+                    Quote::Quoted {
+                        mark: b[0],
+                        closed: b.len() >= 2 && b[b.len() - 1] == b[0] && !ends_escaped(&b[1..b.len() - 1]),
+                    }
+                }
+                _ => Quote::None,
+            };
+            unescape_arg(raw, quote)
+        })
+        .collect()
+}
+
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
     Span::new(s.start(), s.end())

@@ -1,0 +1,78 @@
+//! Debian's `envvars`: the shell file apache2ctl sources before starting
+//! httpd, which defines `APACHE_LOG_DIR` and friends used as `${VAR}`.
+//!
+//! Only plain `NAME=value` and `export NAME=value` lines are read, in order,
+//! ignoring control flow; `$NAME`/`${NAME}` refer to earlier values. That is
+//! exact for Debian's file, whose one `if` sets `SUFFIX` the same way on the
+//! default path.
+
+use std::collections::HashMap;
+
+/// Variables assigned by an envvars file.
+pub fn parse(text: &str) -> HashMap<String, String> {
+    let mut vars: HashMap<String, String> = HashMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").map(str::trim_start).unwrap_or(line);
+        let Some((name, value)) = line.split_once('=') else { continue };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            continue;
+        }
+        let value = unquote(value.split(" #").next().unwrap_or(value).trim());
+        let expanded = expand(&value, &vars);
+        vars.insert(name.to_string(), expanded);
+    }
+    vars
+}
+
+fn unquote(value: &str) -> String {
+    let v = value.as_bytes();
+    if v.len() >= 2 && (v[0] == b'"' || v[0] == b'\'') && v[v.len() - 1] == v[0] {
+        value[1..value.len() - 1].to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+/// Expand `$NAME` and `${NAME}` (simple names only) from earlier values.
+fn expand(value: &str, vars: &HashMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        let (name, consumed) = if let Some(inner) = after.strip_prefix('{') {
+            match inner.find('}') {
+                Some(end) if inner[..end].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+                    (&inner[..end], end + 2)
+                }
+                _ => ("", 0),
+            }
+        } else {
+            let end = after.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+            (&after[..end], end)
+        };
+        if consumed == 0 || name.is_empty() {
+            out.push('$');
+            rest = after;
+            continue;
+        }
+        out.push_str(vars.get(name).map(String::as_str).unwrap_or(""));
+        rest = &after[consumed..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_debian_envvars() {
+        let text = "unset HOME\nif [ x ] ; then\n\tSUFFIX=\"-x\"\nelse\n\tSUFFIX=\nfi\nexport APACHE_RUN_USER=www-data\nexport APACHE_LOG_DIR=/var/log/apache2$SUFFIX\n";
+        let vars = parse(text);
+        assert_eq!(vars["APACHE_RUN_USER"], "www-data");
+        assert_eq!(vars["APACHE_LOG_DIR"], "/var/log/apache2");
+    }
+}

@@ -1,0 +1,659 @@
+//! The effective configuration of a whole httpd tree, as httpd reads it:
+//! includes expanded where they stand, `${VAR}` substituted, start-up
+//! conditionals evaluated, and every directive that takes effect listed in
+//! httpd's reading order with the sections around it.
+//!
+//! The walk is iterative (an explicit stack of files being read), so neither
+//! deep includes nor deep nesting can overflow the stack, and it is bounded
+//! (cycles are cut, depth is capped as httpd caps it).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::conditions::{self, Modules, Truth};
+use super::include::{self, IncludeFailure, MAX_INCLUDE_DEPTH, RootMap};
+use super::syntax::{HttpdFile, LineId, LineKind, is_conditional_section, tokenize};
+use super::version::{self, ApacheVersion, VersionSource};
+use super::vhosts::{self, VhostTable};
+use crate::error::SyntaxError;
+use crate::source::{EntryKind, FileSystem};
+use crate::text::Span;
+
+/// Choices the user makes about a tree (CLI flags, conflint.toml).
+#[derive(Debug, Clone, Default)]
+pub struct HttpdOptions {
+    /// `--server-root`: where ServerRoot (and absolute paths under it) really are.
+    pub server_root: Option<PathBuf>,
+    /// `--apache-version`; detected when `None`.
+    pub version: Option<ApacheVersion>,
+    /// Names defined on httpd's command line (`-D NAME`).
+    pub defines: Vec<String>,
+}
+
+pub type FileId = usize;
+pub type ItemId = usize;
+
+/// One file of the tree.
+#[derive(Debug, Clone)]
+pub struct TreeFile {
+    /// The path as found: the entry path, or the include path (not resolved
+    /// through symlinks, so `sites-enabled/x.conf` stays that).
+    pub path: PathBuf,
+    /// The path with symlinks resolved, which identifies the file.
+    pub canonical: PathBuf,
+    pub syntax: HttpdFile,
+}
+
+/// A directive or section that takes effect (its conditionals are not false).
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub file: FileId,
+    pub line: LineId,
+    /// The section this item sits in, across includes.
+    pub parent: Option<ItemId>,
+    /// Whether it applies: `Yes`, or `Maybe` under a conditional we cannot decide.
+    pub truth: Truth,
+    pub is_section: bool,
+    /// The name as written.
+    pub name: String,
+    /// Argument values after `${VAR}` substitution.
+    pub args: Vec<String>,
+}
+
+impl Item {
+    /// Case-insensitive name comparison, as httpd compares names.
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+
+    pub fn is_conditional(&self) -> bool {
+        self.is_section && is_conditional_section(&self.name)
+    }
+}
+
+/// Something that kept part of the tree from being read.
+#[derive(Debug, Clone)]
+pub struct TreeProblem {
+    /// Where it shows: the `Include` line, or the file that could not be read.
+    pub file: Option<FileId>,
+    pub span: Option<Span>,
+    /// The path the problem is about, when it has no place in a tree file.
+    pub path: PathBuf,
+    pub kind: ProblemKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum ProblemKind {
+    /// `Include` of a pattern that matched nothing, or of a missing file.
+    Include(IncludeFailure),
+    /// A file that includes itself through a chain of includes.
+    Cycle { chain: Vec<PathBuf> },
+    /// Includes nested deeper than httpd allows.
+    TooDeep,
+    /// A file that exists but cannot be read.
+    Unreadable(String),
+    /// An included file that does not parse.
+    Syntax(SyntaxError),
+}
+
+/// The model of one httpd tree (or of one file checked on its own).
+#[derive(Debug, Clone)]
+pub struct HttpdTree {
+    pub files: Vec<TreeFile>,
+    pub items: Vec<Item>,
+    pub problems: Vec<TreeProblem>,
+    pub version: ApacheVersion,
+    pub version_source: VersionSource,
+    /// The MPM loaded by `LoadModule` (`prefork`, `worker`, `event`).
+    pub mpm: Option<String>,
+    /// Read from an entry file (`httpd.conf`, `apache2.conf`): "missing X"
+    /// findings belong only to such trees.
+    pub is_entry: bool,
+    pub vhosts: VhostTable,
+    /// Module names tested by `<IfModule>`, for version detection.
+    pub modules_tested: Vec<String>,
+}
+
+impl HttpdTree {
+    /// Read the tree whose entry file is `entry`, following includes.
+    /// Fails only when the entry file itself cannot be read or parsed.
+    pub fn load(fs: &dyn FileSystem, entry: &Path, options: &HttpdOptions) -> Result<Self, EntryError> {
+        let bytes = fs.read(entry).map_err(|e| EntryError::Unreadable(e.to_string()))?;
+        let syntax = HttpdFile::parse(bytes).map_err(EntryError::Syntax)?;
+        Ok(Self::build(Some(fs), entry, syntax, options, true))
+    }
+
+    /// One file checked on its own: no includes followed, every module and
+    /// define unknown, and no "missing X" findings.
+    pub fn fragment(path: &Path, syntax: HttpdFile, options: &HttpdOptions) -> Self {
+        Self::build(None, path, syntax, options, false)
+    }
+
+    /// A tree read from an entry file already parsed (e.g. from memory),
+    /// reading includes through `fs`.
+    pub fn from_entry(fs: &dyn FileSystem, entry: &Path, syntax: HttpdFile, options: &HttpdOptions) -> Self {
+        Self::build(Some(fs), entry, syntax, options, true)
+    }
+
+    fn build(fs: Option<&dyn FileSystem>, entry: &Path, syntax: HttpdFile, options: &HttpdOptions, is_entry: bool) -> Self {
+        let assumed = options.version.unwrap_or(ApacheVersion::V2_4);
+        let mut tree = Walker::new(fs, entry, syntax.clone(), options, assumed, is_entry).run();
+        let (version, source) = match options.version {
+            Some(v) => (v, VersionSource::Configured),
+            None => version::detect(tree.items.iter().map(|i| i.name.as_str()), &tree.modules_tested),
+        };
+        if version != assumed && tree.uses_if_version() {
+            // <IfVersion> was evaluated for the wrong version: read again.
+            tree = Walker::new(fs, entry, syntax, options, version, is_entry).run();
+        }
+        tree.version = version;
+        tree.version_source = source;
+        tree.vhosts = vhosts::table(&tree);
+        tree
+    }
+
+    fn uses_if_version(&self) -> bool {
+        self.files.iter().any(|f| {
+            f.syntax.lines.iter().any(|l| {
+                matches!(&l.kind, LineKind::Open(o) if f.syntax.text(o.name).eq_ignore_ascii_case("IfVersion"))
+            })
+        })
+    }
+
+    /// The entry file (or the fragment).
+    pub fn entry(&self) -> &TreeFile {
+        &self.files[0]
+    }
+
+    pub fn file(&self, id: FileId) -> &TreeFile {
+        &self.files[id]
+    }
+
+    pub fn item(&self, id: ItemId) -> &Item {
+        &self.items[id]
+    }
+
+    /// The byte range of an item's whole line.
+    pub fn item_line_span(&self, id: ItemId) -> Span {
+        let item = &self.items[id];
+        self.files[item.file].syntax.lines[item.line].text
+    }
+
+    /// The sections around an item, innermost first.
+    pub fn ancestors(&self, id: ItemId) -> impl Iterator<Item = ItemId> + '_ {
+        std::iter::successors(self.items[id].parent, |p| self.items[*p].parent)
+    }
+
+    /// The innermost section around an item that is not a start-up
+    /// conditional: `<VirtualHost>`, `<Directory>`, `<Location>`... `None`
+    /// means server context.
+    pub fn context(&self, id: ItemId) -> Option<ItemId> {
+        self.ancestors(id).find(|a| !self.items[*a].is_conditional())
+    }
+
+    /// The `<VirtualHost>` an item sits in, if any.
+    pub fn virtual_host_of(&self, id: ItemId) -> Option<ItemId> {
+        self.ancestors(id).find(|a| self.items[*a].is("VirtualHost"))
+    }
+
+    /// Directives named `name` (any case) in reading order.
+    pub fn directives<'a>(&'a self, name: &'a str) -> impl Iterator<Item = ItemId> + 'a {
+        self.items.iter().enumerate().filter(move |(_, i)| !i.is_section && i.is(name)).map(|(id, _)| id)
+    }
+
+    /// Directives named `name` in server context (only conditionals around them).
+    pub fn server_directives<'a>(&'a self, name: &'a str) -> impl Iterator<Item = ItemId> + 'a {
+        self.directives(name).filter(|id| self.context(*id).is_none())
+    }
+
+    /// The directive that decides a server-wide setting: the last one in
+    /// server context (httpd keeps the last value read).
+    pub fn effective_server(&self, name: &str) -> Option<ItemId> {
+        self.server_directives(name).last()
+    }
+
+    /// Direct and conditional-nested children of a section (not entering
+    /// other non-conditional sections).
+    pub fn children(&self, section: ItemId) -> impl Iterator<Item = ItemId> + '_ {
+        (section + 1..self.items.len()).filter(move |id| self.context(*id) == Some(section))
+    }
+
+    /// The value of the last `name` directive directly inside `section`.
+    pub fn section_value(&self, section: ItemId, name: &str) -> Option<ItemId> {
+        self.children(section).filter(|c| !self.items[*c].is_section && self.items[*c].is(name)).last()
+    }
+}
+
+/// The entry file itself could not be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum EntryError {
+    #[error("cannot read: {0}")]
+    Unreadable(String),
+    #[error(transparent)]
+    Syntax(SyntaxError),
+}
+
+/// One file being read, where it stands, and the sections open in it.
+struct Frame {
+    file: FileId,
+    next: LineId,
+    /// The item that encloses this file (the section around its `Include`).
+    parent: Option<ItemId>,
+    /// Items of the sections opened in this file, innermost last.
+    open: Vec<ItemId>,
+    /// Canonical paths of the files that include this one.
+    chain: Vec<PathBuf>,
+}
+
+/// Reads a tree: a stack of frames, one per file being read.
+struct Walker<'a> {
+    fs: Option<&'a dyn FileSystem>,
+    version: ApacheVersion,
+    is_entry: bool,
+    roots: RootMap,
+    server_root: PathBuf,
+    files: Vec<TreeFile>,
+    by_canonical: HashMap<PathBuf, FileId>,
+    items: Vec<Item>,
+    problems: Vec<TreeProblem>,
+    defines: HashMap<String, String>,
+    env: HashMap<String, String>,
+    modules: Modules,
+    mpm: Option<String>,
+    modules_tested: Vec<String>,
+    include_failed: bool,
+}
+
+impl<'a> Walker<'a> {
+    fn new(
+        fs: Option<&'a dyn FileSystem>,
+        entry: &Path,
+        syntax: HttpdFile,
+        options: &'a HttpdOptions,
+        version: ApacheVersion,
+        is_entry: bool,
+    ) -> Self {
+        let roots = RootMap::new(entry, options.server_root.as_deref());
+        let server_root = roots.local_root.clone();
+        let canonical = fs.map(|fs| fs.canonical(entry)).unwrap_or_else(|| entry.to_path_buf());
+        let env = match fs {
+            // Debian's apache2ctl sources envvars next to apache2.conf.
+            Some(fs) => entry
+                .parent()
+                .map(|d| d.join("envvars"))
+                .and_then(|p| fs.read(&p).ok())
+                .map(|b| super::envvars::parse(&String::from_utf8_lossy(&b)))
+                .unwrap_or_default(),
+            None => HashMap::new(),
+        };
+        let mut walker = Walker {
+            fs,
+            version,
+            is_entry,
+            roots,
+            server_root,
+            files: Vec::new(),
+            by_canonical: HashMap::new(),
+            items: Vec::new(),
+            problems: Vec::new(),
+            defines: options.defines.iter().map(|d| (d.clone(), String::new())).collect(),
+            env,
+            modules: Modules::default(),
+            mpm: None,
+            modules_tested: Vec::new(),
+            include_failed: false,
+        };
+        walker.by_canonical.insert(canonical.clone(), 0);
+        walker.files.push(TreeFile { path: entry.to_path_buf(), canonical, syntax });
+        walker
+    }
+
+    fn run(mut self) -> HttpdTree {
+        let chain = vec![self.files[0].canonical.clone()];
+        let mut stack = vec![Frame { file: 0, next: 0, parent: None, open: Vec::new(), chain }];
+        while let Some(mut frame) = stack.pop() {
+            let mut pushed: Vec<Frame> = Vec::new();
+            while frame.next < self.files[frame.file].syntax.lines.len() {
+                let line_id = frame.next;
+                frame.next += 1;
+                let included = self.line(&mut frame, line_id);
+                if !included.is_empty() {
+                    pushed = included;
+                    break;
+                }
+            }
+            if !pushed.is_empty() {
+                // Finish the included files first, then come back here.
+                stack.push(frame);
+                stack.extend(pushed.into_iter().rev());
+            }
+        }
+        HttpdTree {
+            files: self.files,
+            items: self.items,
+            problems: self.problems,
+            version: self.version,
+            version_source: VersionSource::Default,
+            mpm: self.mpm,
+            is_entry: self.is_entry,
+            vhosts: VhostTable::default(),
+            modules_tested: self.modules_tested,
+        }
+    }
+
+    /// Read one line; returns frames for files an `Include` on it brings in.
+    fn line(&mut self, frame: &mut Frame, line_id: LineId) -> Vec<Frame> {
+        let file = &self.files[frame.file].syntax;
+        let line = &file.lines[line_id];
+        let parent = frame.open.last().copied().or(frame.parent);
+        match &line.kind {
+            LineKind::Open(open) => {
+                let name = file.text(open.name).into_owned();
+                let args = self.substituted_args(frame.file, open.args_span, &open.args);
+                let close = open.close;
+                let parent_truth = parent.map(|p| self.items[p].truth).unwrap_or(Truth::Yes);
+                let own = self.condition(&name, &args);
+                let truth = parent_truth.and(own);
+                if truth == Truth::No {
+                    // httpd skips a false conditional up to its end tag.
+                    match close {
+                        Some(close) => frame.next = close + 1,
+                        None => {
+                            frame.next = usize::MAX;
+                            let message = format!("Expected </{name}> before end of configuration");
+                            self.syntax_problem(frame.file, line_id, message);
+                        }
+                    }
+                    return Vec::new();
+                }
+                let id = self.push_item(frame.file, line_id, parent, truth, true, name, args);
+                frame.open.push(id);
+                Vec::new()
+            }
+            LineKind::Close(close) => {
+                if let Some(open_item) = frame.open.pop() {
+                    let item = &self.items[open_item];
+                    if item.is_conditional() && item.truth == Truth::Yes && !close.tail.is_empty() {
+                        let name = item.name.clone();
+                        let message = format!(
+                            "</{name}> without matching <{name}> section: httpd ends a true <{name}> only at a line that is exactly </{name}>"
+                        );
+                        self.syntax_problem(frame.file, line_id, message);
+                    }
+                }
+                Vec::new()
+            }
+            LineKind::Directive(directive) => {
+                let name = file.text(directive.name).into_owned();
+                let args_span = Span::new(directive.name.end, line.text.end);
+                let args = self.substituted_args(frame.file, args_span, &directive.args);
+                let truth = parent.map(|p| self.items[p].truth).unwrap_or(Truth::Yes);
+                let span = line.text;
+                self.push_item(frame.file, line_id, parent, truth, false, name.clone(), args.clone());
+                self.effect(frame, parent, &name, &args, span)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_item(
+        &mut self,
+        file: FileId,
+        line: LineId,
+        parent: Option<ItemId>,
+        truth: Truth,
+        is_section: bool,
+        name: String,
+        args: Vec<String>,
+    ) -> ItemId {
+        self.items.push(Item { file, line, parent, truth, is_section, name, args });
+        self.items.len() - 1
+    }
+
+    /// Argument values, with `${VAR}` substituted on the raw text first
+    /// (httpd substitutes the whole line before splitting it).
+    fn substituted_args(&self, file: FileId, span: Span, args: &[super::syntax::Arg]) -> Vec<String> {
+        let syntax = &self.files[file].syntax;
+        let raw = syntax.text(span);
+        if !raw.contains("${") {
+            return syntax.arg_values(args);
+        }
+        tokenize(&self.substitute(&raw))
+    }
+
+    /// Replace `${NAME}` by its Define, else its envvars value; unknown names
+    /// stay as written (httpd leaves them and warns).
+    fn substitute(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            match after.find('}') {
+                Some(end) => {
+                    let name = &after[..end];
+                    match self.defines.get(name).or_else(|| self.env.get(name)) {
+                        Some(value) => out.push_str(value),
+                        None => out.push_str(&rest[start..start + 3 + end]),
+                    }
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.push_str(&rest[start..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The truth of a section's own condition (`Yes` for ordinary sections).
+    fn condition(&mut self, name: &str, args: &[String]) -> Truth {
+        let first = args.first().map(String::as_str).unwrap_or("");
+        if name.eq_ignore_ascii_case("IfModule") {
+            self.modules_tested.push(first.trim_start_matches('!').to_string());
+            let mut modules = self.modules.clone();
+            modules.complete = self.is_entry && modules.complete && !self.include_failed;
+            modules.test(first)
+        } else if name.eq_ignore_ascii_case("IfDefine") {
+            let defined = |n: &str| self.defines.contains_key(n);
+            conditions::test_define(first, &defined)
+        } else if name.eq_ignore_ascii_case("IfVersion") {
+            conditions::test_version(args, self.version)
+        } else if is_conditional_section(name) {
+            Truth::Maybe
+        } else {
+            Truth::Yes
+        }
+    }
+
+    /// What a directive does to the reading itself.
+    fn effect(&mut self, frame: &Frame, parent: Option<ItemId>, name: &str, args: &[String], span: Span) -> Vec<Frame> {
+        let lower = name.to_ascii_lowercase();
+        let first = args.first().map(String::as_str).unwrap_or("");
+        match lower.as_str() {
+            "define" if !first.is_empty() => {
+                self.defines.insert(first.to_string(), args.get(1).cloned().unwrap_or_default());
+            }
+            "undefine" => {
+                self.defines.remove(first);
+            }
+            "loadmodule" if args.len() >= 2 => {
+                self.modules.load(first, &args[1]);
+                self.modules.complete = true;
+                if let Some(mpm) = conditions::mpm_of_module(first) {
+                    self.mpm = Some(mpm.to_string());
+                }
+            }
+            "serverroot" if !first.is_empty() && self.fs.is_some() => {
+                let declared = Path::new(first);
+                if declared.is_absolute() {
+                    self.roots.add_live_root(declared);
+                }
+                if let Some(mapped) = self.roots.resolve(&self.server_root.clone(), first) {
+                    self.server_root = mapped;
+                }
+            }
+            "include" | "includeoptional" if self.fs.is_some() => {
+                return self.include(frame, parent, first, lower == "includeoptional", span);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn include(&mut self, frame: &Frame, parent: Option<ItemId>, arg: &str, optional: bool, span: Span) -> Vec<Frame> {
+        let Some(fs) = self.fs else { return Vec::new() };
+        let Some(path) = self.roots.resolve(&self.server_root, arg) else {
+            self.include_failed = true;
+            let path = PathBuf::from(arg);
+            self.problem_at(frame.file, span, ProblemKind::Include(IncludeFailure::OutsideRoot(path)));
+            return Vec::new();
+        };
+        if frame.chain.len() >= MAX_INCLUDE_DEPTH {
+            self.include_failed = true;
+            self.problem_at(frame.file, span, ProblemKind::TooDeep);
+            return Vec::new();
+        }
+        let paths = match include::expand(fs, &path, optional) {
+            Ok(paths) => paths,
+            Err(failure) => {
+                self.include_failed = true;
+                self.problem_at(frame.file, span, ProblemKind::Include(failure));
+                return Vec::new();
+            }
+        };
+        let mut frames = Vec::new();
+        for path in paths {
+            let canonical = fs.canonical(&path);
+            if frame.chain.contains(&canonical) {
+                let mut chain = frame.chain.clone();
+                chain.push(canonical);
+                self.problem_at(frame.file, span, ProblemKind::Cycle { chain });
+                continue;
+            }
+            let Some(file) = self.open(fs, &path, &canonical, frame.file, span) else { continue };
+            let mut chain = frame.chain.clone();
+            chain.push(canonical);
+            frames.push(Frame { file, next: 0, parent, open: Vec::new(), chain });
+        }
+        frames
+    }
+
+    /// The file id of an included file, reading and parsing it the first time.
+    fn open(&mut self, fs: &dyn FileSystem, path: &Path, canonical: &Path, from: FileId, span: Span) -> Option<FileId> {
+        if let Some(&id) = self.by_canonical.get(canonical) {
+            return Some(id);
+        }
+        let failure = |kind| TreeProblem { file: Some(from), span: Some(span), path: path.to_path_buf(), kind };
+        if let Ok(EntryKind::Special) = fs.kind(path) {
+            self.problems.push(failure(ProblemKind::Unreadable("not a regular file (FIFO, socket or device)".into())));
+            self.include_failed = true;
+            return None;
+        }
+        let bytes = match fs.read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                self.problems.push(failure(ProblemKind::Unreadable(e.to_string())));
+                self.include_failed = true;
+                return None;
+            }
+        };
+        match HttpdFile::parse(bytes) {
+            Ok(syntax) => {
+                let id = self.files.len();
+                self.files.push(TreeFile { path: path.to_path_buf(), canonical: canonical.to_path_buf(), syntax });
+                self.by_canonical.insert(canonical.to_path_buf(), id);
+                Some(id)
+            }
+            Err(error) => {
+                self.problems.push(TreeProblem { file: None, span: None, path: path.to_path_buf(), kind: ProblemKind::Syntax(error) });
+                self.include_failed = true;
+                None
+            }
+        }
+    }
+
+    /// A problem httpd reports as a syntax error while reading `line`.
+    fn syntax_problem(&mut self, file: FileId, line: LineId, message: String) {
+        let syntax = &self.files[file].syntax;
+        let span = syntax.lines[line].text;
+        let error = SyntaxError::at(syntax.source(), syntax.line_index(), span, message);
+        self.problem_at(file, span, ProblemKind::Syntax(error));
+    }
+
+    fn problem_at(&mut self, file: FileId, span: Span, kind: ProblemKind) {
+        let path = self.files[file].path.clone();
+        self.problems.push(TreeProblem { file: Some(file), span: Some(span), path, kind });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::MemoryFileSystem;
+
+    fn tree(files: &[(&str, &str)]) -> HttpdTree {
+        let mut fs = MemoryFileSystem::new();
+        for (path, text) in files {
+            fs.insert(*path, *text);
+        }
+        HttpdTree::load(&fs, Path::new(files[0].0), &HttpdOptions::default()).unwrap()
+    }
+
+    fn names(tree: &HttpdTree) -> Vec<String> {
+        tree.items.iter().map(|i| format!("{} {}", i.name, i.args.join(" "))).collect()
+    }
+
+    #[test]
+    fn includes_expand_in_place_in_byte_order() {
+        let t = tree(&[
+            ("/etc/apache2/apache2.conf", "A 1\nIncludeOptional sites/*.conf\nB 2\n"),
+            ("/etc/apache2/sites/b.conf", "Site b\n"),
+            ("/etc/apache2/sites/A.conf", "Site A\n"),
+            ("/etc/apache2/sites/_x.conf", "Site _x\n"),
+            ("/etc/apache2/sites/0.conf", "Site 0\n"),
+        ]);
+        assert_eq!(names(&t), ["A 1", "IncludeOptional sites/*.conf", "Site 0", "Site A", "Site _x", "Site b", "B 2"]);
+    }
+
+    #[test]
+    fn defines_substitute_and_false_conditionals_are_skipped() {
+        let t = tree(&[(
+            "/etc/apache2/apache2.conf",
+            "Define ROOT /srv\nLoadModule ssl_module m/mod_ssl.so\nDocumentRoot ${ROOT}/www\n<IfModule mod_nope.c>\nHidden x\n</IfModule>\n<IfModule mod_ssl.c>\nShown y\n</IfModule>\n",
+        )]);
+        let n = names(&t);
+        assert!(n.contains(&"DocumentRoot /srv/www".to_string()));
+        assert!(!n.iter().any(|s| s.starts_with("Hidden")));
+        assert!(n.iter().any(|s| s.starts_with("Shown")));
+    }
+
+    #[test]
+    fn include_cycle_is_a_problem_not_a_hang() {
+        let t = tree(&[
+            ("/etc/apache2/apache2.conf", "Include a.conf\n"),
+            ("/etc/apache2/a.conf", "Include b.conf\n"),
+            ("/etc/apache2/b.conf", "Include a.conf\n"),
+        ]);
+        assert!(t.problems.iter().any(|p| matches!(p.kind, ProblemKind::Cycle { .. })));
+    }
+
+    #[test]
+    fn missing_include_is_a_problem() {
+        let t = tree(&[("/etc/apache2/apache2.conf", "Include nothing/*.conf\n")]);
+        assert!(matches!(t.problems[0].kind, ProblemKind::Include(IncludeFailure::NoMatch { .. })));
+    }
+
+    #[test]
+    fn include_inside_virtual_host_keeps_context() {
+        let t = tree(&[
+            ("/etc/apache2/apache2.conf", "<VirtualHost *:80>\nInclude inc.conf\n</VirtualHost>\n"),
+            ("/etc/apache2/inc.conf", "ServerName a.example\n"),
+        ]);
+        let sn = t.directives("servername").next().unwrap();
+        assert_eq!(t.virtual_host_of(sn), Some(0));
+    }
+}
