@@ -4,7 +4,7 @@
 //! through [`FileSystem`], so a provisioning tool can check a whole tree held
 //! in memory without touching the disk, and tests can build trees freely.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -166,6 +166,63 @@ impl FileSystem for MemoryFileSystem {
 
     fn canonical(&self, path: &Path) -> PathBuf {
         path.to_path_buf()
+    }
+}
+
+/// Another file system with some files replaced: the fixer's view of a
+/// tree with its fixes applied, or a real tree with one file read from stdin.
+pub struct OverlayFileSystem<'a> {
+    base: &'a dyn FileSystem,
+    files: HashMap<PathBuf, Vec<u8>>,
+}
+
+impl<'a> OverlayFileSystem<'a> {
+    pub fn new(base: &'a dyn FileSystem) -> Self {
+        OverlayFileSystem { base, files: HashMap::new() }
+    }
+
+    /// Replace (or add) a file.
+    pub fn insert(&mut self, path: impl Into<PathBuf>, bytes: Vec<u8>) {
+        self.files.insert(path.into(), bytes);
+    }
+
+    /// The replaced files.
+    pub fn files(&self) -> &HashMap<PathBuf, Vec<u8>> {
+        &self.files
+    }
+
+    pub fn base(&self) -> &'a dyn FileSystem {
+        self.base
+    }
+}
+
+impl FileSystem for OverlayFileSystem<'_> {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match self.files.get(path) {
+            Some(bytes) => Ok(bytes.clone()),
+            None => self.base.read(path),
+        }
+    }
+
+    fn kind(&self, path: &Path) -> io::Result<EntryKind> {
+        if self.files.contains_key(path) { Ok(EntryKind::File) } else { self.base.kind(path) }
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        let mut entries = self.base.read_dir(path).unwrap_or_default();
+        for file in self.files.keys() {
+            if file.parent() == Some(path) && !entries.contains(file) {
+                entries.push(file.clone());
+            }
+        }
+        Ok(entries)
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        if self.files.contains_key(path) && self.base.kind(path).is_err() {
+            return path.to_path_buf();
+        }
+        self.base.canonical(path)
     }
 }
 

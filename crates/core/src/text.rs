@@ -106,7 +106,7 @@ pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
 
 /// A 1-based line and column. Columns count characters, as the JSON output
 /// promises; an invalid byte counts as one character.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LineColumn {
     pub line: usize,
     pub column: usize,

@@ -1,0 +1,128 @@
+//! The command line, defined once with clap (also the source of `--help`,
+//! the man page and shell completions).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Lint and fix Apache httpd, PHP and GitLab Omnibus configuration.
+#[derive(Debug, Parser)]
+#[command(
+    name = "conflint",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit status: 0 nothing to report; 1 findings remain (or a fix was applied, with --exit-non-zero-on-fix); 2 usage error, unreadable input, or a file that does not parse."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the rules: code, name, default on/off, fixable.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// The virtual-host table httpd would build, per address:port, in httpd's order.
+    Vhosts(VhostsArgs),
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule code (HT003) or name (default-vhost).
+        code: String,
+    },
+    /// Print shell completions for SHELL to stdout.
+    #[command(hide = true)]
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    #[command(hide = true)]
+    Manpage,
+}
+
+/// Options shared by checking and `vhosts`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct CommonArgs {
+    /// Use this conflint.toml instead of the nearest one found upward from the current directory.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Apache version the tree is written for (default: detected, else 2.4).
+    #[arg(long, value_name = "V", value_parser = ["2.2", "2.4"])]
+    pub apache_version: Option<String>,
+    /// Read httpd's ServerRoot (and absolute include paths under it) from DIR.
+    #[arg(long, value_name = "DIR")]
+    pub server_root: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct CheckArgs {
+    /// Files and directories to check (default: .).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Apply safe fixes in place.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff: include unsafe fixes.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff (a/ b/ paths); write nothing.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Only these rules (codes or prefixes: HT, HT003), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Option<Vec<String>>,
+    /// Not these rules (codes or prefixes), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// RAM available to httpd, for MPM sizing (e.g. 2GiB); enables HT005.
+    #[arg(long, value_name = "SIZE")]
+    pub memory: Option<String>,
+    /// An address or CIDR that GitLab's Rack::Attack must never ban (repeatable).
+    #[arg(long = "trusted-ip", value_name = "ADDR")]
+    pub trusted_ips: Vec<String>,
+    /// Exit 1 when --fix changed a file (pre-commit style).
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
+    /// Read the file from stdin and treat it as NAME; with --fix print the fixed text.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Only the findings; no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VhostsArgs {
+    /// An httpd entry file (httpd.conf, apache2.conf) or a directory holding one (default: .).
+    pub path: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ListFormat {
+    #[default]
+    Human,
+    Json,
+}

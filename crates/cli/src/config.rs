@@ -1,0 +1,212 @@
+//! conflint.toml: found upward from the current directory, strict about
+//! its keys (an unknown key is an error naming the key and its line).
+
+use std::path::{Path, PathBuf};
+
+use conflint_core::httpd::ApacheVersion;
+use conflint_rules::settings::{Selection, parse_size};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use conflint_rules::FileKind;
+
+/// The file name conflint looks for.
+pub const CONFIG_NAME: &str = "conflint.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    select: Option<Vec<String>>,
+    ignore: Option<Vec<String>>,
+    httpd: Option<RawHttpd>,
+    gitlab: Option<RawGitlab>,
+    files: Option<RawFiles>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawHttpd {
+    version: Option<String>,
+    server_root: Option<PathBuf>,
+    memory: Option<String>,
+    process_size: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawGitlab {
+    trusted_ips: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFiles {
+    httpd: Option<Vec<String>>,
+    php: Option<Vec<String>>,
+    gitlab: Option<Vec<String>>,
+}
+
+/// A loaded conflint.toml, its paths resolved against its directory.
+#[derive(Debug, Default)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+    pub version: Option<ApacheVersion>,
+    pub server_root: Option<PathBuf>,
+    pub memory: Option<u64>,
+    pub process_size: Option<u64>,
+    pub trusted_ips: Vec<ipnet::IpNet>,
+    pub files: FileMap,
+}
+
+/// `[files]`: globs that map more files to a kind.
+#[derive(Debug, Default)]
+pub struct FileMap {
+    /// The directory the globs are relative to.
+    base: PathBuf,
+    sets: Vec<(FileKind, GlobSet)>,
+}
+
+impl FileMap {
+    /// The kind `[files]` gives a path, if any.
+    pub fn kind_of(&self, path: &Path) -> Option<FileKind> {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let relative = absolute.strip_prefix(&self.base).unwrap_or(path);
+        self.sets.iter().find(|(_, set)| set.is_match(relative) || set.is_match(path)).map(|(kind, _)| *kind)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// The nearest conflint.toml at or above `start`, if any.
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        let start = std::path::absolute(start).ok()?;
+        start.ancestors().map(|dir| dir.join(CONFIG_NAME)).find(|p| p.is_file())
+    }
+
+    /// Load and validate a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parse config text; `path` locates relative paths and names errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(describe_toml_error(&e, text)))?;
+        let base = std::path::absolute(path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        let httpd = raw.httpd.unwrap_or_default();
+        let version = httpd
+            .version
+            .map(|v| v.parse::<ApacheVersion>())
+            .transpose()
+            .map_err(|e| invalid(format!("[httpd] version: {e}")))?;
+        let memory = httpd.memory.map(|m| parse_size(&m)).transpose().map_err(|e| invalid(format!("[httpd] memory: {e}")))?;
+        let process_size = httpd
+            .process_size
+            .map(|m| parse_size(&m))
+            .transpose()
+            .map_err(|e| invalid(format!("[httpd] process-size: {e}")))?;
+        let trusted_ips = raw
+            .gitlab
+            .and_then(|g| g.trusted_ips)
+            .unwrap_or_default()
+            .iter()
+            .map(|ip| parse_ip_net(ip).map_err(|e| invalid(format!("[gitlab] trusted-ips: {e}"))))
+            .collect::<Result<_, _>>()?;
+        let mut sets = Vec::new();
+        if let Some(files) = raw.files {
+            for (kind, globs) in [(FileKind::Httpd, files.httpd), (FileKind::PhpIni, files.php), (FileKind::GitlabRb, files.gitlab)] {
+                let Some(globs) = globs else { continue };
+                let mut builder = GlobSetBuilder::new();
+                for glob in &globs {
+                    builder.add(Glob::new(glob).map_err(|e| invalid(format!("[files] {}: {e}", kind.as_str())))?);
+                }
+                sets.push((kind, builder.build().map_err(|e| invalid(format!("[files]: {e}")))?));
+            }
+        }
+        let selection = Selection { select: raw.select.clone(), ignore: raw.ignore.clone().unwrap_or_default() };
+        let unknown = selection.unknown_codes();
+        if !unknown.is_empty() {
+            return Err(invalid(format!("unknown rule codes in select/ignore: {}", unknown.join(", "))));
+        }
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            select: raw.select,
+            ignore: raw.ignore.unwrap_or_default(),
+            version,
+            server_root: httpd.server_root.map(|p| base.join(p)),
+            memory,
+            process_size,
+            trusted_ips,
+            files: FileMap { base, sets },
+        })
+    }
+}
+
+/// An IP address or CIDR block.
+pub fn parse_ip_net(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    if let Ok(net) = text.parse::<ipnet::IpNet>() {
+        return Ok(net);
+    }
+    text.parse::<std::net::IpAddr>()
+        .map(ipnet::IpNet::from)
+        .map_err(|_| format!("`{text}` is not an IP address or CIDR block"))
+}
+
+/// toml's error names the key; add the line number in front, as
+/// `line 3: unknown field ...`.
+fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
+    let message = error.message().trim().to_string();
+    match error.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {message}")
+        }
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = Config::parse("select = [\"HT\"]\n[httpd]\nmemroy = \"2GiB\"\n", Path::new("/x/conflint.toml")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("line 3"), "{text}");
+        assert!(text.contains("memroy"), "{text}");
+    }
+
+    #[test]
+    fn full_config() {
+        let config = Config::parse(
+            "select = [\"HT\", \"PH\"]\nignore = [\"HT007\"]\n[httpd]\nversion = \"2.2\"\nmemory = \"4GiB\"\nprocess-size = \"48MiB\"\nserver-root = \"etc/httpd\"\n[gitlab]\ntrusted-ips = [\"203.0.113.7\", \"198.51.100.0/24\"]\n[files]\nhttpd = [\"templates/apache/*.conf.j2\"]\n",
+            Path::new("/repo/conflint.toml"),
+        )
+        .unwrap();
+        assert_eq!(config.version, Some(ApacheVersion::V2_2));
+        assert_eq!(config.memory, Some(4 << 30));
+        assert_eq!(config.server_root, Some(PathBuf::from("/repo/etc/httpd")));
+        assert_eq!(config.trusted_ips.len(), 2);
+        assert_eq!(config.files.kind_of(Path::new("/repo/templates/apache/site.conf.j2")), Some(FileKind::Httpd));
+    }
+
+    #[test]
+    fn unknown_rule_code_is_an_error() {
+        assert!(Config::parse("select = [\"XX9\"]\n", Path::new("c.toml")).is_err());
+    }
+}

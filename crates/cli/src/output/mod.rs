@@ -1,0 +1,59 @@
+//! Printing results: human (rustc/ruff style), JSON, SARIF and GitHub
+//! workflow commands.
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use std::path::Path;
+
+use conflint_rules::{Applicability, Diagnostic};
+
+/// What a run found and did, ready to print.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files checked.
+    pub files: usize,
+    /// Findings resolved by fixes.
+    pub fixed: usize,
+    /// `--fix` was given (changes the summary).
+    pub fixing: bool,
+}
+
+impl Report {
+    pub fn count_fixable(&self, applicability: Applicability) -> usize {
+        self.diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == applicability)).count()
+    }
+
+    /// `Found 4 problems (3 fixable with --fix, 1 with --unsafe-fixes).`
+    pub fn summary(&self) -> String {
+        let n = self.diagnostics.len();
+        let problems = |n: usize| if n == 1 { "1 problem".to_string() } else { format!("{n} problems") };
+        if self.fixing {
+            if self.fixed == 0 && n == 0 {
+                return "All checks passed!".to_string();
+            }
+            let unsafe_ = self.count_fixable(Applicability::Unsafe);
+            let hint = if unsafe_ > 0 { format!(", {unsafe_} fixable with --unsafe-fixes") } else { String::new() };
+            return format!("Found {} ({} fixed, {n} remaining{hint}).", problems(n + self.fixed), self.fixed);
+        }
+        if n == 0 {
+            return "All checks passed!".to_string();
+        }
+        let safe = self.count_fixable(Applicability::Safe);
+        let unsafe_ = self.count_fixable(Applicability::Unsafe);
+        match (safe, unsafe_) {
+            (0, 0) => format!("Found {}.", problems(n)),
+            (s, 0) => format!("Found {} ({s} fixable with --fix).", problems(n)),
+            (0, u) => format!("Found {} ({u} fixable with --fix --unsafe-fixes).", problems(n)),
+            (s, u) => format!("Found {} ({s} fixable with --fix, {u} with --unsafe-fixes).", problems(n)),
+        }
+    }
+}
+
+/// A path as shown to users: as given or found, `/` separated.
+pub fn display_path(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}

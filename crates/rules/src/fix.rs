@@ -1,0 +1,247 @@
+//! Applying fixes: in passes until nothing changes (bounded), edits that
+//! overlap waiting for the next pass, every changed file parsed again and
+//! the whole unit linted again before a pass is kept. A fix that breaks the
+//! parse, or does not clear its own finding, is dropped and reported.
+//!
+//! Everything happens in memory, over an overlay of the file system; the
+//! caller decides whether and how to write the result.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io;
+use std::path::PathBuf;
+
+use conflint_core::SyntaxError;
+use conflint_core::httpd::HttpdFile;
+use conflint_core::source::{FileSystem, OverlayFileSystem};
+
+use crate::context::FileKind;
+use crate::diagnostic::{Diagnostic, Edit};
+use crate::engine::{check, sort};
+use crate::registry;
+use crate::settings::Settings;
+use crate::target::Target;
+
+/// Passes that change something, at most.
+const MAX_PASSES: usize = 10;
+/// Passes in all, including those undone because a fix misbehaved.
+const MAX_ATTEMPTS: usize = 32;
+
+/// A file whose text the fixes changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixedFile {
+    pub path: PathBuf,
+    pub original: Vec<u8>,
+    pub fixed: Vec<u8>,
+}
+
+/// A fix that was not applied, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixFailure {
+    pub code: &'static str,
+    pub path: PathBuf,
+    pub message: String,
+    pub reason: String,
+}
+
+/// The result of fixing a target.
+#[derive(Debug, Clone, Default)]
+pub struct FixOutcome {
+    pub files: Vec<FixedFile>,
+    /// Findings resolved by applied fixes.
+    pub fixed: usize,
+    /// What is left to report after fixing.
+    pub diagnostics: Vec<Diagnostic>,
+    pub failures: Vec<FixFailure>,
+}
+
+/// Identifies a finding across passes, where byte offsets move.
+type Fingerprint = (&'static str, PathBuf, String);
+
+fn fingerprint(d: &Diagnostic) -> Fingerprint {
+    (d.code, d.location.path.clone(), d.message.clone())
+}
+
+/// How to fix.
+#[derive(Debug, Clone, Default)]
+pub struct FixOptions {
+    /// Apply unsafe fixes too (`--unsafe-fixes`).
+    pub unsafe_fixes: bool,
+    /// Only fixes whose edits all fall in this file (stdin mode).
+    pub only_path: Option<PathBuf>,
+}
+
+/// Fix everything fixable in a target.
+pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, options: &FixOptions) -> FixOutcome {
+    let unsafe_fixes = options.unsafe_fixes;
+    let in_scope = |e: &Edit| options.only_path.as_ref().is_none_or(|p| &e.path == p);
+    let mut overlay = OverlayFileSystem::new(fs);
+    let mut rejected: HashSet<Fingerprint> = HashSet::new();
+    let mut failures = Vec::new();
+    let mut fixed = 0;
+    let mut passes = 0;
+    for _ in 0..MAX_ATTEMPTS {
+        if passes >= MAX_PASSES {
+            break;
+        }
+        let (diagnostics, kinds) = lint(target, &overlay, settings);
+        let Some(kinds) = kinds else { break };
+        let candidates: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| d.fix_applies(unsafe_fixes) && !rejected.contains(&fingerprint(d)))
+            .filter(|d| {
+                d.fix.as_ref().is_some_and(|f| {
+                    !f.edits.is_empty() && f.edits.iter().all(|e| kinds.contains_key(&e.path) && in_scope(e))
+                })
+            })
+            .collect();
+        if candidates.is_empty() {
+            break;
+        }
+        let chosen = non_overlapping(&candidates);
+        let mut texts = match apply(&overlay, &chosen) {
+            Ok(texts) => texts,
+            Err(_) => break,
+        };
+        // Every changed file must still parse; fixes that break one are dropped.
+        let broken: Vec<PathBuf> =
+            texts.iter().filter(|(path, text)| parse_check(kinds[*path], text).is_err()).map(|(p, _)| p.clone()).collect();
+        if !broken.is_empty() {
+            for d in chosen.iter().filter(|d| touches(d, &broken)) {
+                let error = broken
+                    .iter()
+                    .find_map(|p| texts.get(p).and_then(|t| parse_check(kinds[p], t).err()))
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
+                failures.push(failure(d, format!("the fixed file would not parse ({error}); nothing was changed")));
+                rejected.insert(fingerprint(d));
+            }
+            continue;
+        }
+        // The unit with this pass applied must no longer report what was fixed.
+        let mut next = OverlayFileSystem::new(fs);
+        for (path, text) in overlay.files().iter().map(|(p, t)| (p.clone(), t.clone())).chain(texts.drain()) {
+            next.insert(path, text);
+        }
+        let (after, _) = lint(target, &next, settings);
+        let mut counts: HashMap<Fingerprint, usize> = HashMap::new();
+        for d in &after {
+            *counts.entry(fingerprint(d)).or_default() += 1;
+        }
+        let mut before: HashMap<Fingerprint, usize> = HashMap::new();
+        for d in &diagnostics {
+            *before.entry(fingerprint(d)).or_default() += 1;
+        }
+        let mut applied: HashMap<Fingerprint, usize> = HashMap::new();
+        for d in &chosen {
+            *applied.entry(fingerprint(d)).or_default() += 1;
+        }
+        let stuck: Vec<&Fingerprint> = applied
+            .iter()
+            .filter(|(fp, n)| counts.get(*fp).copied().unwrap_or(0) + **n > before.get(*fp).copied().unwrap_or(0))
+            .map(|(fp, _)| fp)
+            .collect();
+        if !stuck.is_empty() {
+            for d in chosen.iter().filter(|d| stuck.contains(&&fingerprint(d))) {
+                failures.push(failure(d, "the fix did not clear its finding; not applied".to_string()));
+                rejected.insert(fingerprint(d));
+            }
+            continue;
+        }
+        overlay = next;
+        fixed += chosen.len();
+        passes += 1;
+    }
+    let (diagnostics, _) = lint(target, &overlay, settings);
+    let mut files: Vec<FixedFile> = overlay
+        .files()
+        .iter()
+        .filter_map(|(path, text)| {
+            let original = fs.read(path).ok()?;
+            (original != *text).then(|| FixedFile { path: path.clone(), original, fixed: text.clone() })
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    failures.dedup();
+    FixOutcome { files, fixed, diagnostics, failures }
+}
+
+/// Load and check a target through `fs`; also the kind of each of its files
+/// (`None` when the target could not be loaded, so nothing can be fixed).
+fn lint(target: &Target, fs: &dyn FileSystem, settings: &Settings) -> (Vec<Diagnostic>, Option<HashMap<PathBuf, FileKind>>) {
+    let loaded = target.load(fs, settings);
+    let mut diagnostics: Vec<Diagnostic> =
+        loaded.diagnostics.into_iter().filter(|d| settings.is_enabled(registry::meta(d.code))).collect();
+    let kinds = loaded.unit.as_ref().map(|unit| {
+        let unit = unit.as_unit();
+        diagnostics.extend(check(&unit, settings));
+        unit.files().iter().map(|f| (f.path.to_path_buf(), f.kind)).collect()
+    });
+    sort(&mut diagnostics);
+    (diagnostics, kinds)
+}
+
+/// Pick fixes whose edits overlap no edit picked before, in report order.
+fn non_overlapping<'a>(candidates: &[&'a Diagnostic]) -> Vec<&'a Diagnostic> {
+    let mut taken: Vec<&Edit> = Vec::new();
+    let mut chosen = Vec::new();
+    for d in candidates {
+        let Some(fix) = &d.fix else { continue };
+        let clash = fix.edits.iter().any(|e| taken.iter().any(|t| t.path == e.path && t.span.overlaps(&e.span)));
+        let same = fix.edits.iter().all(|e| taken.contains(&e));
+        if clash || same {
+            continue;
+        }
+        taken.extend(fix.edits.iter());
+        chosen.push(*d);
+    }
+    chosen
+}
+
+/// Apply the edits of the chosen fixes to the current texts.
+fn apply(fs: &dyn FileSystem, chosen: &[&Diagnostic]) -> io::Result<HashMap<PathBuf, Vec<u8>>> {
+    let mut by_file: BTreeMap<PathBuf, Vec<&Edit>> = BTreeMap::new();
+    for d in chosen {
+        for edit in d.fix.iter().flat_map(|f| &f.edits) {
+            by_file.entry(edit.path.clone()).or_default().push(edit);
+        }
+    }
+    let mut out = HashMap::new();
+    for (path, mut edits) in by_file {
+        let text = fs.read(&path)?;
+        edits.sort_by_key(|e| (e.span.start, e.span.end));
+        edits.dedup();
+        out.insert(path, apply_edits(&text, &edits));
+    }
+    Ok(out)
+}
+
+/// Apply sorted, non-overlapping edits to `text`.
+pub fn apply_edits(text: &[u8], edits: &[&Edit]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for edit in edits {
+        let start = edit.span.start.clamp(at, text.len());
+        let end = edit.span.end.clamp(start, text.len());
+        out.extend_from_slice(&text[at..start]);
+        out.extend_from_slice(edit.replacement.as_bytes());
+        at = end;
+    }
+    out.extend_from_slice(&text[at..]);
+    out
+}
+
+/// Whether a file of `kind` parses.
+pub fn parse_check(kind: FileKind, text: &[u8]) -> Result<(), SyntaxError> {
+    match kind {
+        FileKind::Httpd => HttpdFile::parse(text.to_vec()).map(|_| ()),
+        FileKind::PhpIni | FileKind::GitlabRb => Ok(()),
+    }
+}
+
+fn touches(d: &Diagnostic, paths: &[PathBuf]) -> bool {
+    d.fix.iter().flat_map(|f| &f.edits).any(|e| paths.contains(&e.path))
+}
+
+fn failure(d: &Diagnostic, reason: String) -> FixFailure {
+    FixFailure { code: d.code, path: d.location.path.clone(), message: d.message.clone(), reason }
+}

@@ -1,0 +1,98 @@
+//! The rule registry: every rule's metadata, and its documentation taken
+//! from the doc comment on its declaration, which `conflint explain` prints.
+
+use crate::context::{Checker, Unit};
+use crate::diagnostic::Severity;
+
+/// What a rule can do about its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixAvailability {
+    None,
+    Safe,
+    Unsafe,
+    /// Safe or unsafe depending on the case.
+    Sometimes,
+}
+
+impl FixAvailability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixAvailability::None => "no",
+            FixAvailability::Safe => "safe",
+            FixAvailability::Unsafe => "unsafe",
+            FixAvailability::Sometimes => "safe/unsafe",
+        }
+    }
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub default_on: bool,
+    pub fix: FixAvailability,
+    /// Markdown with "What it does / Why is this bad? / Example / Fix safety".
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// A stable link to the rule's documentation.
+    pub fn help_uri(&self) -> String {
+        format!("https://github.com/conflint/conflint/blob/main/docs/rules.md#{}", self.code.to_ascii_lowercase())
+    }
+
+    /// The first paragraph of the "What it does" section: a one-line summary.
+    pub fn summary(&self) -> String {
+        self.doc
+            .split("## What it does")
+            .nth(1)
+            .unwrap_or(self.doc)
+            .trim()
+            .split("\n\n")
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A rule: metadata plus the check. `check` runs once per unit (a tree or
+/// a lone file) and reports through the [`Checker`].
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>);
+}
+
+/// Declare a rule's unit struct and its [`RuleMeta`], keeping the doc
+/// comment as the rule's documentation.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $name:ident {
+            code: $code:literal,
+            name: $kebab:literal,
+            severity: $severity:ident,
+            default_on: $on:literal,
+            fix: $fix:ident $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Default, Clone, Copy)]
+        pub struct $name;
+
+        impl $name {
+            pub const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+                code: $code,
+                name: $kebab,
+                severity: $crate::diagnostic::Severity::$severity,
+                default_on: $on,
+                fix: $crate::rule::FixAvailability::$fix,
+                doc: concat!($($doc, "\n"),*),
+            };
+        }
+    };
+}

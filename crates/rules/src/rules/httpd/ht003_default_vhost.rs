@@ -1,0 +1,299 @@
+use conflint_core::Span;
+use conflint_core::httpd::{AddressSet, ApacheVersion, Host, HttpdTree, ItemId, LineKind, Vhost};
+
+use super::edit;
+use crate::context::{Checker, Unit};
+use crate::declare_rule;
+use crate::diagnostic::{Edit, Fix};
+use crate::rule::{Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// For each address:port that has virtual hosts, checks that the first
+    /// vhost httpd sees (in include order) is a catch-all that refuses
+    /// unknown `Host` names, not a real site. A catch-all denies everything:
+    /// `Require all denied` (2.4) or `Order`/`Deny from all` (2.2) in
+    /// `<Location "/">`, a `RewriteRule` answering 403/421/4xx, or
+    /// `StrictHostCheck On` (2.4.49+).
+    ///
+    /// It also explains the two classic near-misses: a `*:80` catch-all
+    /// that does not apply because IP-specific vhosts on the same port take
+    /// precedence, and a 2.2 `_default_` vhost, which 2.2 never serves for a
+    /// name-based address. Only entry-file trees are checked: a fragment
+    /// cannot know which vhost comes first.
+    ///
+    /// ## Why is this bad?
+    /// httpd gives every request whose `Host` matches no `ServerName` or
+    /// `ServerAlias` (and every request without `Host`) to the first vhost
+    /// of the address. Scanners and floods use random names (`Host:
+    /// 0jejhcec65c24dslii.com`); they land on your first real site, run its
+    /// application, fill its logs, and can exhaust `MaxRequestWorkers`.
+    /// Include order is byte order: `000-default.conf` < `A-site.conf` <
+    /// `_catchall.conf` < `b-site.conf`.
+    ///
+    /// ## Example
+    /// ```apache
+    /// <VirtualHost *:80>
+    ///     ServerName www.example.com
+    /// </VirtualHost>
+    /// ```
+    /// Use instead:
+    /// ```apache
+    /// <VirtualHost *:80>
+    ///     ServerName catchall.invalid
+    ///     <Location "/">
+    ///         Require all denied
+    ///     </Location>
+    /// </VirtualHost>
+    ///
+    /// <VirtualHost *:80>
+    ///     ServerName www.example.com
+    /// </VirtualHost>
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix inserts that catch-all right before the first vhost, in the
+    /// same file, with the same address list and the 2.2 or 2.4 deny form.
+    /// Safe when every vhost on the address has a `ServerName` (they stay
+    /// reachable by name). Unsafe when the current first vhost has none: it
+    /// is only reachable as the default, and the catch-all takes that place.
+    /// Unsafe for SSL addresses: the catch-all reuses the first vhost's
+    /// certificate directives, which non-SNI clients will then see.
+    pub struct DefaultVhost {
+        code: "HT003",
+        name: "default-vhost",
+        severity: Warning,
+        default_on: true,
+        fix: Sometimes,
+    }
+}
+
+impl Rule for DefaultVhost {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
+        let Unit::Httpd(tree) = unit else { return };
+        if !tree.is_entry || strict_host_check(tree) {
+            return;
+        }
+        let table = &tree.vhosts;
+        let mut reported = Vec::new();
+        for set in &table.addresses {
+            let Some(&first) = set.vhosts.first() else { continue };
+            let vhost = &table.vhosts[first];
+            if reported.contains(&first) || is_catch_all(tree, vhost) {
+                continue;
+            }
+            reported.push(first);
+            let sets: Vec<&AddressSet> =
+                table.addresses.iter().filter(|s| s.vhosts.first() == Some(&first)).collect();
+            let addresses = sets.iter().map(|s| s.address.display()).collect::<Vec<_>>().join(", ");
+            let name = match &vhost.server_name {
+                Some(name) => format!("`{name}`"),
+                None => "a vhost without ServerName".to_string(),
+            };
+            let mut message = format!(
+                "{name} is the first vhost for {addresses}: requests with an unknown Host (e.g. `Host: 0jejhcec65c24dslii.com`) are served by it; put a catch-all that refuses them first"
+            );
+            message.push_str(&near_misses(tree, &sets));
+            let span = open_tag_span(tree, vhost.item);
+            let fix = catch_all_fix(tree, vhost, &sets);
+            checker.report(&tree.file(vhost.file).path, span, message, fix);
+        }
+    }
+}
+
+/// `StrictHostCheck On` in server context makes every default vhost answer
+/// 400 to unknown names (2.4.49+).
+fn strict_host_check(tree: &HttpdTree) -> bool {
+    tree.version == ApacheVersion::V2_4
+        && tree.effective_server("StrictHostCheck").is_some_and(|id| edit::first_arg_lower(tree, id) == "on")
+}
+
+/// Why an existing catch-all elsewhere does not help.
+fn near_misses(tree: &HttpdTree, sets: &[&AddressSet]) -> String {
+    let table = &tree.vhosts;
+    let mut notes = String::new();
+    for set in sets {
+        let port = set.address.port;
+        let catch_all_on = |host: Host| {
+            table.addresses.iter().find(|s| {
+                s.address.host == host
+                    && s.address.port == port
+                    && s.vhosts.first().is_some_and(|v| is_catch_all(tree, &table.vhosts[*v]))
+            })
+        };
+        if matches!(set.address.host, Host::Ip(_) | Host::Name(_)) {
+            if let Some(wild) = catch_all_on(Host::Any) {
+                notes.push_str(&format!(
+                    " (the catch-all on {} does not apply: requests to {} only consider vhosts declared for that address)",
+                    wild.address.display(),
+                    set.address.display()
+                ));
+            }
+        }
+        if tree.version == ApacheVersion::V2_2 && set.address.host == Host::Any {
+            if let Some(default) = catch_all_on(Host::Default) {
+                notes.push_str(&format!(
+                    " (the `{}` vhost is no catch-all here: httpd 2.2 never serves `_default_` for a name-based address)",
+                    default.address.display()
+                ));
+            }
+        }
+    }
+    notes
+}
+
+/// The `<VirtualHost ...>` tag of a vhost.
+fn open_tag_span(tree: &HttpdTree, item: ItemId) -> Span {
+    let i = tree.item(item);
+    match &tree.file(i.file).syntax.lines[i.line].kind {
+        LineKind::Open(open) => Span::new(open.name.start.saturating_sub(1), open.args_span.end + 1),
+        _ => tree.item_line_span(item),
+    }
+}
+
+/// The items inside a section, at any depth.
+fn descendants(tree: &HttpdTree, section: ItemId) -> impl Iterator<Item = ItemId> + '_ {
+    (section + 1..tree.items.len()).take_while(move |id| tree.ancestors(*id).any(|a| a == section))
+}
+
+/// Whether a vhost refuses every request.
+pub fn is_catch_all(tree: &HttpdTree, vhost: &Vhost) -> bool {
+    descendants(tree, vhost.item).any(|id| {
+        let item = tree.item(id);
+        let args: Vec<String> = item.args.iter().map(|a| a.to_ascii_lowercase()).collect();
+        let in_root_location = || tree.context(id).is_some_and(|ctx| covers_everything(tree, ctx));
+        if item.is("Require") {
+            args == ["all", "denied"] && in_root_location()
+        } else if item.is("Deny") {
+            args == ["from", "all"] && in_root_location()
+        } else if item.is("RewriteRule") {
+            args.last().is_some_and(|flags| refusing_rewrite_flags(flags))
+        } else if item.is("StrictHostCheck") {
+            args.first().is_some_and(|v| v == "on")
+        } else if item.is("Redirect") || item.is("RedirectMatch") {
+            refusing_redirect(&args)
+        } else {
+            false
+        }
+    })
+}
+
+/// `<Location "/">`, or a `<LocationMatch>` that matches every path.
+fn covers_everything(tree: &HttpdTree, section: ItemId) -> bool {
+    let item = tree.item(section);
+    let arg = item.args.first().map(String::as_str).unwrap_or("");
+    if item.is("Location") {
+        arg == "/"
+    } else if item.is("LocationMatch") {
+        matches!(arg, "^/" | "/" | ".*" | "^" | "^/.*" | "^/.*$" | "^.*$" | "^(.*)$")
+    } else {
+        false
+    }
+}
+
+/// `[F]`, `[G]`, `[R=403]`, `[R=421,L]`...: a rule that answers with an error.
+fn refusing_rewrite_flags(flags: &str) -> bool {
+    let Some(inner) = flags.strip_prefix('[').and_then(|f| f.strip_suffix(']')) else { return false };
+    inner.split(',').map(str::trim).any(|flag| {
+        matches!(flag, "f" | "forbidden" | "g" | "gone")
+            || flag
+                .strip_prefix("r=")
+                .or_else(|| flag.strip_prefix("redirect="))
+                .and_then(|code| code.parse::<u16>().ok())
+                .is_some_and(|code| (400..500).contains(&code))
+    })
+}
+
+/// `Redirect 403 /`, `Redirect gone /`.
+fn refusing_redirect(args: &[String]) -> bool {
+    match args {
+        [status, path, ..] => {
+            let refusing = status == "gone" || status.parse::<u16>().is_ok_and(|c| (400..500).contains(&c));
+            refusing && path == "/"
+        }
+        _ => false,
+    }
+}
+
+/// Insert a catch-all before the first vhost.
+fn catch_all_fix(tree: &HttpdTree, vhost: &Vhost, sets: &[&AddressSet]) -> Option<Fix> {
+    let item = tree.item(vhost.item);
+    let syntax = &tree.file(item.file).syntax;
+    let line = &syntax.lines[item.line];
+    let LineKind::Open(open) = &line.kind else { return None };
+    let eol = edit::eol(tree, item.file);
+    let indent = edit::indentation(tree, vhost.item);
+    let unit = indent_unit(tree, vhost.item, &indent);
+    let addresses = syntax.text(open.args_span).trim().to_string();
+    let tag = syntax.text(open.name).into_owned();
+    let mut lines = Vec::new();
+    if tree.version == ApacheVersion::V2_2 {
+        for set in sets {
+            let declared = tree.directives("NameVirtualHost").any(|id| tree.item(id).args.iter().any(|a| {
+                conflint_core::httpd::Address::parse(a, tree.version).as_ref() == Some(&set.address)
+            }));
+            if !declared {
+                lines.push(format!("{indent}NameVirtualHost {}", set.address.display()));
+            }
+        }
+    }
+    lines.push(format!("{indent}<{tag} {addresses}>"));
+    lines.push(format!("{indent}{unit}ServerName catchall.invalid"));
+    if vhost.ssl {
+        lines.push(format!("{indent}{unit}SSLEngine on"));
+        for cert in ["SSLCertificateFile", "SSLCertificateKeyFile", "SSLCertificateChainFile"] {
+            if let Some(id) = tree.section_value(vhost.item, cert) {
+                let text = syntax_text_of(tree, id);
+                lines.push(format!("{indent}{unit}{text}"));
+            }
+        }
+    }
+    lines.push(format!("{indent}{unit}<Location \"/\">"));
+    match tree.version {
+        ApacheVersion::V2_4 => lines.push(format!("{indent}{unit}{unit}Require all denied")),
+        ApacheVersion::V2_2 => {
+            lines.push(format!("{indent}{unit}{unit}Order deny,allow"));
+            lines.push(format!("{indent}{unit}{unit}Deny from all"));
+        }
+    }
+    lines.push(format!("{indent}{unit}</Location>"));
+    lines.push(format!("{indent}</{tag}>"));
+    lines.push(String::new());
+    let text = lines.join(eol) + eol;
+    let edit = Edit::insert(&tree.file(item.file).path, line.span.start, text);
+    let all_named = sets.iter().all(|s| s.vhosts.iter().all(|v| tree.vhosts.vhosts[*v].server_name.is_some()));
+    let message = "insert a catch-all vhost (ServerName catchall.invalid) that refuses unknown hosts before it";
+    if vhost.ssl {
+        Some(Fix::unsafe_(format!("{message}; it reuses this vhost's certificate"), vec![edit]))
+    } else if vhost.server_name.is_none() || !all_named {
+        Some(Fix::unsafe_(format!("{message}; a vhost without ServerName would then only be reachable by name"), vec![edit]))
+    } else {
+        Some(Fix::safe(message, vec![edit]))
+    }
+}
+
+/// The text of a directive as written (continuations joined, trimmed).
+fn syntax_text_of(tree: &HttpdTree, item: ItemId) -> String {
+    let i = tree.item(item);
+    let syntax = &tree.file(i.file).syntax;
+    syntax.text(syntax.lines[i.line].text).trim().to_string()
+}
+
+/// One level of indentation as the vhost's body uses it: the difference
+/// between its first child's indentation and its own; four spaces if unknown.
+fn indent_unit(tree: &HttpdTree, vhost: ItemId, indent: &str) -> String {
+    let child = descendants(tree, vhost).next();
+    if let Some(child) = child {
+        let inner = edit::indentation(tree, child);
+        if let Some(unit) = inner.strip_prefix(indent) {
+            if !unit.is_empty() {
+                return unit.to_string();
+            }
+        }
+    }
+    if indent.contains('\t') { "\t".to_string() } else { "    ".to_string() }
+}

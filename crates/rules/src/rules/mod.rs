@@ -1,0 +1,4 @@
+//! Every rule, one module (file) per rule, grouped by format.
+
+pub mod cl;
+pub mod httpd;

@@ -1,0 +1,127 @@
+//! What a lint run is asked to do: which rules, and the facts some rules
+//! need (memory budget, trusted addresses, the Apache version).
+
+use std::path::PathBuf;
+
+use conflint_core::httpd::ApacheVersion;
+use ipnet::IpNet;
+
+use crate::registry;
+use crate::rule::RuleMeta;
+
+/// Rule selection by codes and prefixes, as ruff's `select`/`ignore`.
+///
+/// A prefix (`HT`, `HT00`) selects the rules under it that are on by
+/// default; a rule that is off by default (CL100) needs its exact code.
+/// `ignore` wins over `select`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// `None` means every rule that is on by default.
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    pub fn is_enabled(&self, rule: &RuleMeta) -> bool {
+        let selected = match &self.select {
+            None => rule.default_on,
+            Some(list) => list.iter().any(|s| selects(s, rule)),
+        };
+        selected && !self.ignore.iter().any(|s| s.eq_ignore_ascii_case("ALL") || rule.code.starts_with(&s.to_ascii_uppercase()))
+    }
+
+    /// Codes or prefixes that match no rule, for a usage error.
+    pub fn unknown_codes(&self) -> Vec<String> {
+        self.select
+            .iter()
+            .flatten()
+            .chain(&self.ignore)
+            .filter(|s| !s.eq_ignore_ascii_case("ALL"))
+            .filter(|s| !registry::all().iter().any(|r| r.meta().code.starts_with(&s.to_ascii_uppercase())))
+            .cloned()
+            .collect()
+    }
+}
+
+fn selects(selector: &str, rule: &RuleMeta) -> bool {
+    let selector = selector.to_ascii_uppercase();
+    if selector == "ALL" {
+        return true;
+    }
+    if selector == rule.code {
+        return true;
+    }
+    rule.default_on && rule.code.starts_with(&selector)
+}
+
+/// httpd facts the rules need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpdSettings {
+    /// `--apache-version` / `[httpd] version`.
+    pub version: Option<ApacheVersion>,
+    /// `--server-root` / `[httpd] server-root`.
+    pub server_root: Option<PathBuf>,
+    /// RAM available to httpd in bytes (`--memory`, `[httpd] memory`);
+    /// enables HT005.
+    pub memory: Option<u64>,
+    /// Average resident size of one child process in bytes
+    /// (`[httpd] process-size`); default [`DEFAULT_PROCESS_SIZE`].
+    pub process_size: Option<u64>,
+}
+
+/// The process size HT005 assumes when none is configured: a prefork child
+/// running mod_php is typically 30-60 MiB resident.
+pub const DEFAULT_PROCESS_SIZE: u64 = 48 * 1024 * 1024;
+
+/// GitLab facts the rules need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GitlabSettings {
+    /// Addresses that must never be banned (`--trusted-ip`, `[gitlab] trusted-ips`).
+    pub trusted_ips: Vec<IpNet>,
+}
+
+/// Everything a lint or fix run needs besides the files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    pub selection: Selection,
+    pub httpd: HttpdSettings,
+    pub gitlab: GitlabSettings,
+}
+
+impl Settings {
+    pub fn is_enabled(&self, rule: &RuleMeta) -> bool {
+        self.selection.is_enabled(rule)
+    }
+}
+
+/// Parse a size such as `2GiB`, `512M`, `4 GB` or `1048576` into bytes.
+/// Binary and decimal suffixes are both read as powers of 1024, as
+/// sysadmins mean them for RAM.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: f64 = number.parse().map_err(|_| format!("`{text}` is not a size (e.g. 2GiB, 512MiB)"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        other => return Err(format!("unknown size unit `{other}` in `{text}` (use KiB, MiB, GiB)")),
+    };
+    Ok((number * factor as f64) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("1.5 GB"), Ok(3 << 29));
+        assert!(parse_size("lots").is_err());
+    }
+}

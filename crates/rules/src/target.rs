@@ -1,0 +1,242 @@
+//! What gets checked together, and how it is loaded: an httpd tree from its
+//! entry file, or one file on its own. Loading problems (syntax errors,
+//! unreadable files, include problems) become CL001-CL003 diagnostics.
+
+use std::path::{Path, PathBuf};
+
+use conflint_core::httpd::include::IncludeFailure;
+use conflint_core::httpd::{EntryError, HttpdFile, HttpdOptions, HttpdTree, ProblemKind};
+use conflint_core::source::FileSystem;
+use conflint_core::{Span, SyntaxError};
+
+use crate::context::{FileKind, Unit};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::locate;
+use crate::rules::cl;
+use crate::rule::RuleMeta;
+use crate::settings::Settings;
+
+/// A unit of work.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    /// An httpd tree read from its entry file (`httpd.conf`, `apache2.conf`).
+    HttpdTree(PathBuf),
+    /// One httpd file on its own: a fragment, a template, `.htaccess`.
+    HttpdFile(PathBuf),
+}
+
+impl Target {
+    /// The file the target is named after.
+    pub fn path(&self) -> &Path {
+        match self {
+            Target::HttpdTree(p) | Target::HttpdFile(p) => p,
+        }
+    }
+
+    pub fn kind(&self) -> FileKind {
+        match self {
+            Target::HttpdTree(_) | Target::HttpdFile(_) => FileKind::Httpd,
+        }
+    }
+
+    /// Read and model the target. Never fails: what cannot be read is
+    /// reported as diagnostics.
+    pub fn load(&self, fs: &dyn FileSystem, settings: &Settings) -> Loaded {
+        match self {
+            Target::HttpdTree(path) => load_httpd_tree(fs, path, settings),
+            Target::HttpdFile(path) => load_httpd_file(fs, path, settings),
+        }
+    }
+}
+
+/// A loaded target: the model, if the main file could be read, and the
+/// loading problems.
+#[derive(Debug)]
+pub struct Loaded {
+    pub unit: Option<LoadedUnit>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The owned model behind a [`Unit`].
+#[derive(Debug)]
+pub enum LoadedUnit {
+    Httpd(HttpdTree),
+}
+
+impl LoadedUnit {
+    pub fn as_unit(&self) -> Unit<'_> {
+        match self {
+            LoadedUnit::Httpd(tree) => Unit::Httpd(tree),
+        }
+    }
+
+    /// The files the unit read, symlinks resolved: files checked as part of
+    /// this unit need no separate check.
+    pub fn covered(&self) -> Vec<PathBuf> {
+        match self {
+            LoadedUnit::Httpd(tree) => tree.files.iter().map(|f| f.canonical.clone()).collect(),
+        }
+    }
+}
+
+fn httpd_options(settings: &Settings) -> HttpdOptions {
+    HttpdOptions {
+        server_root: settings.httpd.server_root.clone(),
+        version: settings.httpd.version,
+        defines: Vec::new(),
+    }
+}
+
+fn load_httpd_tree(fs: &dyn FileSystem, path: &Path, settings: &Settings) -> Loaded {
+    match HttpdTree::load(fs, path, &httpd_options(settings)) {
+        Ok(tree) => {
+            let diagnostics = tree_problems(&tree);
+            Loaded { unit: Some(LoadedUnit::Httpd(tree)), diagnostics }
+        }
+        Err(EntryError::Unreadable(reason)) => Loaded { unit: None, diagnostics: vec![unreadable(path, &reason)] },
+        Err(EntryError::Syntax(error)) => {
+            let source = fs.read(path).unwrap_or_default();
+            Loaded { unit: None, diagnostics: vec![syntax_error(path, &source, &error)] }
+        }
+    }
+}
+
+fn load_httpd_file(fs: &dyn FileSystem, path: &Path, settings: &Settings) -> Loaded {
+    let source = match read_config(fs, path) {
+        Ok(source) => source,
+        Err(diagnostic) => return Loaded { unit: None, diagnostics: vec![diagnostic] },
+    };
+    match HttpdFile::parse(source.clone()) {
+        Ok(file) => {
+            let tree = HttpdTree::fragment(path, file, &httpd_options(settings));
+            let diagnostics = tree_problems(&tree);
+            Loaded { unit: Some(LoadedUnit::Httpd(tree)), diagnostics }
+        }
+        Err(error) => Loaded { unit: None, diagnostics: vec![syntax_error(path, &source, &error)] },
+    }
+}
+
+/// Read a file meant to be configuration: refuses binary data (a NUL byte)
+/// with CL002, as well as anything that is not a regular file.
+pub fn read_config(fs: &dyn FileSystem, path: &Path) -> Result<Vec<u8>, Diagnostic> {
+    let bytes = fs.read(path).map_err(|e| unreadable(path, &e.to_string()))?;
+    if let Some(pos) = bytes.iter().position(|b| *b == 0) {
+        let location = locate(path, &bytes, Span::new(pos, pos + 1));
+        return Err(Diagnostic {
+            code: cl::Unreadable::META.code,
+            name: cl::Unreadable::META.name,
+            severity: Severity::Error,
+            message: format!(
+                "binary data (a NUL byte at line {}, column {}): not a configuration file",
+                location.start.line, location.start.column
+            ),
+            location,
+            fix: None,
+        });
+    }
+    Ok(bytes)
+}
+
+fn diagnostic(meta: &'static RuleMeta, severity: Severity, path: &Path, source: &[u8], span: Span, message: String) -> Diagnostic {
+    Diagnostic {
+        code: meta.code,
+        name: meta.name,
+        severity,
+        message,
+        location: locate(path, source, span),
+        fix: None,
+    }
+}
+
+/// CL001 for a file that does not parse.
+pub fn syntax_error(path: &Path, source: &[u8], error: &SyntaxError) -> Diagnostic {
+    diagnostic(&cl::SyntaxError_::META, Severity::Error, path, source, error.span, error.message.clone())
+}
+
+/// CL002 for a file that cannot be read.
+pub fn unreadable(path: &Path, reason: &str) -> Diagnostic {
+    diagnostic(&cl::Unreadable::META, Severity::Error, path, b"", Span::empty(0), format!("cannot read: {reason}"))
+}
+
+/// CL001-CL003 for what kept parts of a tree from being read.
+fn tree_problems(tree: &HttpdTree) -> Vec<Diagnostic> {
+    tree.problems
+        .iter()
+        .map(|problem| {
+            let (path, source, span) = match (problem.file, problem.span) {
+                (Some(file), Some(span)) => {
+                    let f = tree.file(file);
+                    (f.path.clone(), f.syntax.source(), span)
+                }
+                _ => (problem.path.clone(), &[][..], Span::empty(0)),
+            };
+            let include = &cl::IncludeProblem::META;
+            match &problem.kind {
+                ProblemKind::Syntax(error) if problem.file.is_none() => {
+                    // An included file that does not parse: point into it.
+                    let mut d = diagnostic(&cl::SyntaxError_::META, Severity::Error, &problem.path, b"", error.span, error.message.clone());
+                    d.location.start = conflint_core::LineColumn { line: error.line, column: error.column };
+                    d.location.end = d.location.start;
+                    d
+                }
+                ProblemKind::Syntax(error) => {
+                    diagnostic(&cl::SyntaxError_::META, Severity::Error, &path, source, error.span, error.message.clone())
+                }
+                ProblemKind::Unreadable(reason) => diagnostic(
+                    &cl::Unreadable::META,
+                    Severity::Error,
+                    &path,
+                    source,
+                    span,
+                    format!("cannot read included file {}: {reason}", problem.path.display()),
+                ),
+                ProblemKind::Include(IncludeFailure::Missing(p)) => diagnostic(
+                    include,
+                    Severity::Error,
+                    &path,
+                    source,
+                    span,
+                    format!("Include of {} fails: no such file (httpd refuses to start; use IncludeOptional if that is fine)", p.display()),
+                ),
+                ProblemKind::Include(IncludeFailure::NoMatch { pattern, dir }) => diagnostic(
+                    include,
+                    Severity::Error,
+                    &path,
+                    source,
+                    span,
+                    format!(
+                        "No matches for the wildcard '{pattern}' in '{}': httpd refuses to start (use IncludeOptional if that is fine)",
+                        dir.display()
+                    ),
+                ),
+                ProblemKind::Include(IncludeFailure::OutsideRoot(p)) => diagnostic(
+                    include,
+                    Severity::Warning,
+                    &path,
+                    source,
+                    span,
+                    format!("{} is outside the mapped server root; not read", p.display()),
+                ),
+                ProblemKind::Cycle { chain } => diagnostic(
+                    include,
+                    Severity::Error,
+                    &path,
+                    source,
+                    span,
+                    format!(
+                        "include cycle: {}",
+                        chain.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" -> ")
+                    ),
+                ),
+                ProblemKind::TooDeep => diagnostic(
+                    include,
+                    Severity::Error,
+                    &path,
+                    source,
+                    span,
+                    "includes nested more than 128 deep: httpd stops here (is there a recursion?)".to_string(),
+                ),
+            }
+        })
+        .collect()
+}
