@@ -117,15 +117,17 @@ pub fn mpm_of_module(id: &str) -> Option<&str> {
 }
 
 /// The MPM an `<IfModule>` argument names (`mpm_event_module`, `event.c`,
-/// 2.2's `prefork.c`), if any.
-pub fn mpm_named(arg: &str) -> Option<&'static str> {
+/// 2.2's `prefork.c`, or another platform's MPM such as `mpm_winnt_module`).
+pub fn mpm_named(arg: &str) -> Option<&str> {
     let name = arg.trim_start_matches('!');
-    for mpm in ["prefork", "worker", "event"] {
-        if name == format!("mpm_{mpm}_module") || name == format!("{mpm}.c") {
-            return Some(mpm);
-        }
+    if let Some(mpm) = name.strip_prefix("mpm_").and_then(|m| m.strip_suffix("_module")) {
+        return Some(mpm);
     }
-    None
+    let stem = name.strip_suffix(".c")?;
+    ["prefork", "worker", "event", "winnt", "netware", "mpmt_os2", "motorz", "simple"]
+        .into_iter()
+        .find(|m| *m == stem)
+        .map(|_| stem)
 }
 
 /// `<IfDefine [!]NAME>`: defined so far, or given with `-D`. A name never

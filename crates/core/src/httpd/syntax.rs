@@ -773,3 +773,12 @@ mod tests {
         );
     }
 }
+#[cfg(test)]
+mod tail_debug {
+    #[test]
+    fn tail() {
+        let f = super::HttpdFile::parse(b"<IfVersion >= 2.3>\n</IfVersion> \n".to_vec()).unwrap();
+        println!("{:?}", f.lines[1]);
+        panic!();
+    }
+}

@@ -89,7 +89,7 @@ pub fn candidates(tree: &HttpdTree) -> Vec<Mpm> {
         if item.is_section || !is_mpm_directive(&item.name) {
             continue;
         }
-        for mpm in mpms_around(tree, id) {
+        for mpm in mpms_around(tree, id).into_iter().flatten() {
             if !found.contains(&mpm) {
                 found.push(mpm);
             }
@@ -98,19 +98,20 @@ pub fn candidates(tree: &HttpdTree) -> Vec<Mpm> {
     found
 }
 
-/// The MPMs named by `<IfModule>` sections around an item.
-fn mpms_around(tree: &HttpdTree, id: ItemId) -> Vec<Mpm> {
+/// The MPMs named by `<IfModule>` sections around an item; `None` for an
+/// MPM conflint does not check (mpm_winnt, mpm_netware...).
+fn mpms_around(tree: &HttpdTree, id: ItemId) -> Vec<Option<Mpm>> {
     tree.ancestors(id)
         .filter(|a| tree.item(*a).is("IfModule"))
-        .filter_map(|a| tree.item(a).args.first().and_then(|arg| if arg.starts_with('!') { None } else { mpm_named(arg) }))
-        .filter_map(Mpm::from_name)
+        .filter_map(|a| tree.item(a).args.first().filter(|arg| !arg.starts_with('!')).and_then(|arg| mpm_named(arg)))
+        .map(Mpm::from_name)
         .collect()
 }
 
 /// Whether an item applies under `mpm`: in server context and not inside
 /// an `<IfModule>` for another MPM.
 fn applies(tree: &HttpdTree, id: ItemId, mpm: Mpm) -> bool {
-    tree.context(id).is_none() && mpms_around(tree, id).iter().all(|m| *m == mpm)
+    tree.context(id).is_none() && mpms_around(tree, id).iter().all(|m| *m == Some(mpm))
 }
 
 /// One setting: its value and the directive that set it (`None`: default).
