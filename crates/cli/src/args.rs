@@ -37,9 +37,7 @@ pub enum Command {
     },
     /// Print shell completions for SHELL to stdout.
     #[command(hide = true)]
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Print the man page (roff) to stdout.
     #[command(hide = true)]
     Manpage,

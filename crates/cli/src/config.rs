@@ -94,7 +94,8 @@ impl Config {
 
     /// Load and validate a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
         Self::parse(&text, path)
     }
 
@@ -102,17 +103,15 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
         let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(describe_toml_error(&e, text)))?;
-        let base = std::path::absolute(path)
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-            .unwrap_or_default();
+        let base = std::path::absolute(path).ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
         let httpd = raw.httpd.unwrap_or_default();
         let version = httpd
             .version
             .map(|v| v.parse::<ApacheVersion>())
             .transpose()
             .map_err(|e| invalid(format!("[httpd] version: {e}")))?;
-        let memory = httpd.memory.map(|m| parse_size(&m)).transpose().map_err(|e| invalid(format!("[httpd] memory: {e}")))?;
+        let memory =
+            httpd.memory.map(|m| parse_size(&m)).transpose().map_err(|e| invalid(format!("[httpd] memory: {e}")))?;
         let process_size = httpd
             .process_size
             .map(|m| parse_size(&m))
@@ -127,7 +126,9 @@ impl Config {
             .collect::<Result<_, _>>()?;
         let mut sets = Vec::new();
         if let Some(files) = raw.files {
-            for (kind, globs) in [(FileKind::Httpd, files.httpd), (FileKind::PhpIni, files.php), (FileKind::GitlabRb, files.gitlab)] {
+            for (kind, globs) in
+                [(FileKind::Httpd, files.httpd), (FileKind::PhpIni, files.php), (FileKind::GitlabRb, files.gitlab)]
+            {
                 let Some(globs) = globs else { continue };
                 let mut builder = GlobSetBuilder::new();
                 for glob in &globs {
@@ -185,7 +186,8 @@ mod tests {
 
     #[test]
     fn unknown_key_names_key_and_line() {
-        let err = Config::parse("select = [\"HT\"]\n[httpd]\nmemroy = \"2GiB\"\n", Path::new("/x/conflint.toml")).unwrap_err();
+        let err = Config::parse("select = [\"HT\"]\n[httpd]\nmemroy = \"2GiB\"\n", Path::new("/x/conflint.toml"))
+            .unwrap_err();
         let text = err.to_string();
         assert!(text.contains("line 3"), "{text}");
         assert!(text.contains("memroy"), "{text}");

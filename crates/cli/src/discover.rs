@@ -35,10 +35,8 @@ pub fn classify(path: &Path, files: &FileMap) -> Option<FileKind> {
     if name.ends_with(".ini") && under(&|d| d.contains("php")) {
         return Some(FileKind::PhpIni);
     }
-    let httpd_name = name.ends_with(".conf")
-        || name.ends_with(".load")
-        || name.ends_with(".htaccess")
-        || name.ends_with(".conf.in");
+    let httpd_name =
+        name.ends_with(".conf") || name.ends_with(".load") || name.ends_with(".htaccess") || name.ends_with(".conf.in");
     if httpd_name && !under(&|d| d == "nginx" || d.contains("php")) {
         let httpd_place = under(&|d| {
             d.contains("apache")
@@ -82,7 +80,9 @@ pub fn walk(root: &Path, files: &FileMap, found: &mut Found) {
     let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
     let mut it = walker.filter_entry(|e| {
         let name = e.file_name().to_string_lossy();
-        !(e.depth() > 0 && e.file_type().is_dir() && matches!(name.as_ref(), ".git" | ".hg" | ".svn" | "target" | "node_modules"))
+        !(e.depth() > 0
+            && e.file_type().is_dir()
+            && matches!(name.as_ref(), ".git" | ".hg" | ".svn" | "target" | "node_modules"))
     });
     while let Some(entry) = it.next() {
         let entry = match entry {
@@ -90,7 +90,8 @@ pub fn walk(root: &Path, files: &FileMap, found: &mut Found) {
             Err(error) => {
                 let path = error.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
                 if let Some(ancestor) = error.loop_ancestor() {
-                    let message = format!("symlink loop: {} leads back to {}; not followed", path.display(), ancestor.display());
+                    let message =
+                        format!("symlink loop: {} leads back to {}; not followed", path.display(), ancestor.display());
                     found.problems.push((path, message, false));
                 } else {
                     let reason = error.io_error().map(|e| e.to_string()).unwrap_or_else(|| error.to_string());
@@ -103,7 +104,11 @@ pub fn walk(root: &Path, files: &FileMap, found: &mut Found) {
         let name = entry.file_name().to_string_lossy();
         if entry.file_type().is_dir() {
             if entry.depth() > 0 && FILE_ONLY_NAMES.contains(&name.as_ref()) {
-                found.problems.push((path.to_path_buf(), "cannot read: is a directory, not a configuration file".to_string(), true));
+                found.problems.push((
+                    path.to_path_buf(),
+                    "cannot read: is a directory, not a configuration file".to_string(),
+                    true,
+                ));
                 it.skip_current_dir();
             }
             continue;

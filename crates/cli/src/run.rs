@@ -93,7 +93,13 @@ fn explain(code: &str, io: &mut Io<'_>) -> u8 {
     match meta {
         Some(m) => {
             say!(io.stdout, "# {} ({})\n", m.name, m.code);
-            say!(io.stdout, "Severity: {}. On by default: {}. Fix: {}.\n", m.severity.as_str(), if m.default_on { "yes" } else { "no" }, m.fix.as_str());
+            say!(
+                io.stdout,
+                "Severity: {}. On by default: {}. Fix: {}.\n",
+                m.severity.as_str(),
+                if m.default_on { "yes" } else { "no" },
+                m.fix.as_str()
+            );
             for line in m.doc.lines() {
                 say!(io.stdout, "{}", line.strip_prefix(' ').unwrap_or(line));
             }
@@ -181,8 +187,13 @@ fn process(target: &Target, fs: &dyn FileSystem, settings: &Settings, mode: Mode
     let covered = loaded.unit.as_ref().map(|u| u.covered()).unwrap_or_default();
     let files = covered.len().max(1);
     if mode == Mode::Check {
-        let mut diagnostics: Vec<Diagnostic> =
-            loaded.diagnostics.into_iter().filter(|d| settings.is_enabled(registry::find(d.code).unwrap_or(&conflint_rules::rules::cl::SyntaxError_::META))).collect();
+        let mut diagnostics: Vec<Diagnostic> = loaded
+            .diagnostics
+            .into_iter()
+            .filter(|d| {
+                settings.is_enabled(registry::find(d.code).unwrap_or(&conflint_rules::rules::cl::SyntaxError_::META))
+            })
+            .collect();
         if let Some(unit) = &loaded.unit {
             diagnostics.extend(check(&unit.as_unit(), settings));
         }
@@ -291,13 +302,24 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
         report.files += result.files;
         report.diagnostics.extend(result.diagnostics);
         for failure in result.failures {
-            say!(io.stderr, "conflint: {}: {} fix not applied ({}): {}", failure.path.display(), failure.code, failure.message, failure.reason);
+            say!(
+                io.stderr,
+                "conflint: {}: {} fix not applied ({}): {}",
+                failure.path.display(),
+                failure.code,
+                failure.message,
+                failure.reason
+            );
         }
         match mode {
             Mode::Fix => {
                 for file in result.fixed_files {
                     if INTERRUPTED.load(Ordering::SeqCst) {
-                        say!(io.stderr, "conflint: interrupted; {} and later files were not written", file.path.display());
+                        say!(
+                            io.stderr,
+                            "conflint: interrupted; {} and later files were not written",
+                            file.path.display()
+                        );
                         return 130;
                     }
                     match write_atomically(&file.path, &file.original, &file.fixed) {
@@ -334,7 +356,13 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
     exit_status(&report, failed, mode, args.exit_non_zero_on_fix, !diffs.is_empty())
 }
 
-fn print_report(report: &Report, format: Format, source: &dyn Fn(&Path) -> Option<Vec<u8>>, io: &mut Io<'_>, quiet: bool) {
+fn print_report(
+    report: &Report,
+    format: Format,
+    source: &dyn Fn(&Path) -> Option<Vec<u8>>,
+    io: &mut Io<'_>,
+    quiet: bool,
+) {
     let text = match format {
         Format::Human => output::human::render(report, source, io.color, quiet),
         Format::Json => output::json::render(report),
@@ -345,7 +373,8 @@ fn print_report(report: &Report, format: Format, source: &dyn Fn(&Path) -> Optio
 }
 
 fn exit_status(report: &Report, failed: bool, mode: Mode, non_zero_on_fix: bool, has_diff: bool) -> u8 {
-    let broken = report.diagnostics.iter().any(|d| matches!(d.code, "CL001" | "CL002") && d.severity == Severity::Error);
+    let broken =
+        report.diagnostics.iter().any(|d| matches!(d.code, "CL001" | "CL002") && d.severity == Severity::Error);
     if failed || broken {
         EXIT_ERROR
     } else if !report.diagnostics.is_empty() || (mode == Mode::Fix && non_zero_on_fix && report.fixed > 0) || has_diff {
@@ -374,7 +403,11 @@ fn check_stdin(args: &CheckArgs, config: &Config, settings: &Settings, mode: Mod
         return EXIT_ERROR;
     }
     let Some(kind) = discover::classify(name, &config.files) else {
-        say!(io.stderr, "conflint: {}: not a file name conflint recognises; map it in conflint.toml [files]", name.display());
+        say!(
+            io.stderr,
+            "conflint: {}: not a file name conflint recognises; map it in conflint.toml [files]",
+            name.display()
+        );
         return EXIT_ERROR;
     };
     let target = match kind {
@@ -391,7 +424,8 @@ fn check_stdin(args: &CheckArgs, config: &Config, settings: &Settings, mode: Mod
     let fix = FixOptions { unsafe_fixes: args.unsafe_fixes, only_path: Some(name.to_path_buf()) };
     let result = process(&target, &fs, settings, mode, &fix);
     let fixed = result.fixed_files.iter().find(|f| f.path == name).map(|f| f.fixed.clone());
-    let mut report = Report { diagnostics: result.diagnostics, files: 1, fixed: result.fixed, fixing: mode == Mode::Fix };
+    let mut report =
+        Report { diagnostics: result.diagnostics, files: 1, fixed: result.fixed, fixing: mode == Mode::Fix };
     sort(&mut report.diagnostics);
     let text = fixed.clone().unwrap_or_else(|| bytes.clone());
     let source = |path: &Path| if path == name { Some(text.clone()) } else { real.read(path).ok() };
@@ -434,7 +468,11 @@ fn vhosts(args: VhostsArgs, io: &mut Io<'_>) -> u8 {
         say!(io.stderr, "conflint: no httpd.conf or apache2.conf at {}", path.display());
         return EXIT_ERROR;
     };
-    let options = conflint_core::httpd::HttpdOptions { server_root: httpd.server_root, version: httpd.version, defines: Vec::new() };
+    let options = conflint_core::httpd::HttpdOptions {
+        server_root: httpd.server_root,
+        version: httpd.version,
+        defines: Vec::new(),
+    };
     let tree = match crate::vhosts::load(&entry, &options) {
         Ok(tree) => tree,
         Err(e) => {

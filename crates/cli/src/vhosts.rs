@@ -58,11 +58,8 @@ fn rows(tree: &HttpdTree) -> Vec<(String, Vec<Row>)> {
 
 /// The text table: per address, the default vhost first.
 pub fn render_text(tree: &HttpdTree) -> String {
-    let mut out = format!(
-        "VirtualHost configuration (Apache {}, from {}):\n",
-        tree.version,
-        tree.entry().path.display()
-    );
+    let mut out =
+        format!("VirtualHost configuration (Apache {}, from {}):\n", tree.version, tree.entry().path.display());
     let table = rows(tree);
     if table.is_empty() {
         out.push_str("  no <VirtualHost> sections: every request is served by the main server\n");

@@ -35,11 +35,8 @@ pub fn write_atomically(path: &Path, original: &[u8], fixed: &[u8]) -> Result<()
     let meta = fs::metadata(&target).map_err(io)?;
     let dir = target.parent().unwrap_or(Path::new("."));
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.conflint-"))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    let mut temp =
+        tempfile::Builder::new().prefix(&format!(".{name}.conflint-")).suffix(".tmp").tempfile_in(dir).map_err(io)?;
     temp.write_all(fixed).map_err(io)?;
     temp.flush().map_err(io)?;
     fs::set_permissions(temp.path(), meta.permissions()).map_err(io)?;
@@ -108,7 +105,11 @@ mod tests {
             assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
             assert_eq!(fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o640);
         }
-        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains("conflint")).collect();
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains("conflint"))
+            .collect();
         assert!(leftovers.is_empty());
     }
 

@@ -20,12 +20,7 @@ impl SyntaxError {
     /// An error at `span`, with line and column computed from `bytes`.
     pub fn at(bytes: &[u8], index: &LineIndex, span: Span, message: impl Into<String>) -> Self {
         let pos = index.line_column(bytes, span.start);
-        SyntaxError {
-            span,
-            line: pos.line,
-            column: pos.column,
-            message: message.into(),
-        }
+        SyntaxError { span, line: pos.line, column: pos.column, message: message.into() }
     }
 
     /// Like [`SyntaxError::at`] for callers without a [`LineIndex`] at hand.

@@ -51,9 +51,7 @@ impl FileSystem for RealFileSystem {
     }
 
     fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
-        std::fs::read_dir(path)?
-            .map(|e| e.map(|e| e.path()))
-            .collect()
+        std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect()
     }
 
     fn canonical(&self, path: &Path) -> PathBuf {
@@ -69,25 +67,16 @@ pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
     let file = {
         use std::os::unix::fs::OpenOptionsExt;
         // O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
-        std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(NONBLOCK)
-            .open(path)?
+        std::fs::OpenOptions::new().read(true).custom_flags(NONBLOCK).open(path)?
     };
     #[cfg(not(unix))]
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
-        return Err(io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "is a directory",
-        ));
+        return Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory"));
     }
     if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file (FIFO, socket or device)",
-        ));
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file (FIFO, socket or device)"));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     let mut file = file;
@@ -131,10 +120,7 @@ impl FileSystem for MemoryFileSystem {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         match self.files.get(path) {
             Some(bytes) => Ok(bytes.clone()),
-            None if self.is_dir(path) => Err(io::Error::new(
-                io::ErrorKind::IsADirectory,
-                "is a directory",
-            )),
+            None if self.is_dir(path) => Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory")),
             None => Err(io::Error::new(io::ErrorKind::NotFound, "no such file")),
         }
     }
@@ -233,14 +219,10 @@ mod tests {
     #[test]
     fn memory_file_system_lists_directories() {
         let mut fs = MemoryFileSystem::new();
-        fs.insert("/etc/a/x.conf", "x")
-            .insert("/etc/a/sub/y.conf", "y");
+        fs.insert("/etc/a/x.conf", "x").insert("/etc/a/sub/y.conf", "y");
         let mut entries = fs.read_dir(Path::new("/etc/a")).unwrap();
         entries.sort();
-        assert_eq!(
-            entries,
-            [PathBuf::from("/etc/a/sub"), PathBuf::from("/etc/a/x.conf")]
-        );
+        assert_eq!(entries, [PathBuf::from("/etc/a/sub"), PathBuf::from("/etc/a/x.conf")]);
         assert_eq!(fs.kind(Path::new("/etc/a/sub")).unwrap(), EntryKind::Dir);
         assert_eq!(fs.read(Path::new("/etc/a/x.conf")).unwrap(), b"x");
     }

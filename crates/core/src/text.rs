@@ -22,10 +22,7 @@ impl Span {
 
     /// An empty span at `offset`, the position of an insertion.
     pub const fn empty(offset: usize) -> Self {
-        Span {
-            start: offset,
-            end: offset,
-        }
+        Span { start: offset, end: offset }
     }
 
     pub const fn len(&self) -> usize {
@@ -124,13 +121,7 @@ impl LineIndex {
     pub fn new(bytes: &[u8]) -> Self {
         let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
         line_starts.push(0);
-        line_starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
         LineIndex { line_starts }
     }
 
@@ -161,20 +152,13 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.line_starts[line];
         let column = char_count(&bytes[start..offset]) + 1;
-        LineColumn {
-            line: line + 1,
-            column,
-        }
+        LineColumn { line: line + 1, column }
     }
 
     /// The bytes of 0-based `line`, without its line ending.
     pub fn line_text<'a>(&self, bytes: &'a [u8], line: usize) -> &'a [u8] {
         let start = self.line_start(line).min(bytes.len());
-        let end = self
-            .line_starts
-            .get(line + 1)
-            .map(|next| next - 1)
-            .unwrap_or(bytes.len());
+        let end = self.line_starts.get(line + 1).map(|next| next - 1).unwrap_or(bytes.len());
         let mut text = &bytes[start..end.max(start)];
         if let Some(stripped) = text.strip_suffix(b"\r") {
             text = stripped;
@@ -205,11 +189,7 @@ impl LineEnding {
         for (i, &b) in bytes.iter().enumerate() {
             match b {
                 b'\n' => {
-                    return if i > 0 && bytes[i - 1] == b'\r' {
-                        LineEnding::CrLf
-                    } else {
-                        LineEnding::Lf
-                    };
+                    return if i > 0 && bytes[i - 1] == b'\r' { LineEnding::CrLf } else { LineEnding::Lf };
                 }
                 b'\r' if bytes.get(i + 1) != Some(&b'\n') => return LineEnding::Cr,
                 _ => {}
@@ -233,10 +213,7 @@ pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// The leading spaces and tabs of the line that starts at `line_start`.
 pub fn indentation_at(bytes: &[u8], line_start: usize) -> &[u8] {
     let rest = &bytes[line_start.min(bytes.len())..];
-    let n = rest
-        .iter()
-        .take_while(|b| **b == b' ' || **b == b'\t')
-        .count();
+    let n = rest.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
     &rest[..n]
 }
 
@@ -250,11 +227,7 @@ mod tests {
         let view = parse_view(bytes);
         assert_eq!(view.len(), bytes.len());
         assert_eq!(&view[6..], " comment\nKey value\n");
-        assert!(
-            view.as_bytes()[2..6]
-                .iter()
-                .all(|b| *b == INVALID_BYTE_STAND_IN)
-        );
+        assert!(view.as_bytes()[2..6].iter().all(|b| *b == INVALID_BYTE_STAND_IN));
     }
 
     #[test]
@@ -266,22 +239,10 @@ mod tests {
     fn line_column_counts_characters() {
         let bytes = "aé\nxyz\r\nq".as_bytes();
         let index = LineIndex::new(bytes);
-        assert_eq!(
-            index.line_column(bytes, 3),
-            LineColumn { line: 1, column: 3 }
-        );
-        assert_eq!(
-            index.line_column(bytes, 4),
-            LineColumn { line: 2, column: 1 }
-        );
-        assert_eq!(
-            index.line_column(bytes, 6),
-            LineColumn { line: 2, column: 3 }
-        );
-        assert_eq!(
-            index.line_column(bytes, 9),
-            LineColumn { line: 3, column: 1 }
-        );
+        assert_eq!(index.line_column(bytes, 3), LineColumn { line: 1, column: 3 });
+        assert_eq!(index.line_column(bytes, 4), LineColumn { line: 2, column: 1 });
+        assert_eq!(index.line_column(bytes, 6), LineColumn { line: 2, column: 3 });
+        assert_eq!(index.line_column(bytes, 9), LineColumn { line: 3, column: 1 });
         assert_eq!(index.line_text(bytes, 1), b"xyz");
         assert_eq!(index.line_count(bytes.len()), 3);
     }

@@ -54,9 +54,8 @@ pub fn check(unit: &Unit<'_>, settings: &Settings) -> Vec<Diagnostic> {
     for finding in checker.into_findings() {
         let source = files.iter().find(|f| f.path == finding.path).map(|f| f.source).unwrap_or_default();
         let location = locate(&finding.path, source, finding.span);
-        let silenced = suppressions
-            .iter()
-            .position(|s| s.covers(&location.path, location.start.line, finding.rule.code));
+        let silenced =
+            suppressions.iter().position(|s| s.covers(&location.path, location.start.line, finding.rule.code));
         if let Some(i) = silenced {
             used[i] = true;
             continue;
@@ -72,7 +71,9 @@ pub fn check(unit: &Unit<'_>, settings: &Settings) -> Vec<Diagnostic> {
     }
     if settings.is_enabled(&UnusedSuppression::META) {
         for (suppression, used) in suppressions.iter().zip(used) {
-            let active = suppression.codes.iter().any(|c| registry::all().iter().any(|r| r.meta().code.starts_with(c.as_str()) && settings.is_enabled(r.meta())));
+            let active = suppression.codes.iter().any(|c| {
+                registry::all().iter().any(|r| r.meta().code.starts_with(c.as_str()) && settings.is_enabled(r.meta()))
+            });
             if used || !active {
                 continue;
             }
@@ -95,7 +96,12 @@ pub fn check(unit: &Unit<'_>, settings: &Settings) -> Vec<Diagnostic> {
 /// twice) are reported once.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (&a.location.path, a.location.start, a.code, &a.message).cmp(&(&b.location.path, b.location.start, b.code, &b.message))
+        (&a.location.path, a.location.start, a.code, &a.message).cmp(&(
+            &b.location.path,
+            b.location.start,
+            b.code,
+            &b.message,
+        ))
     });
     diagnostics.dedup_by(|a, b| a.code == b.code && a.location == b.location && a.message == b.message);
 }

@@ -103,8 +103,11 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
             Err(_) => break,
         };
         // Every changed file must still parse; fixes that break one are dropped.
-        let broken: Vec<PathBuf> =
-            texts.iter().filter(|(path, text)| parse_check(kinds[*path], text).is_err()).map(|(p, _)| p.clone()).collect();
+        let broken: Vec<PathBuf> = texts
+            .iter()
+            .filter(|(path, text)| parse_check(kinds[*path], text).is_err())
+            .map(|(p, _)| p.clone())
+            .collect();
         if !broken.is_empty() {
             for d in chosen.iter().filter(|d| touches(d, &broken)) {
                 let error = broken
@@ -167,7 +170,11 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
 
 /// Load and check a target through `fs`; also the kind of each of its files
 /// (`None` when the target could not be loaded, so nothing can be fixed).
-fn lint(target: &Target, fs: &dyn FileSystem, settings: &Settings) -> (Vec<Diagnostic>, Option<HashMap<PathBuf, FileKind>>) {
+fn lint(
+    target: &Target,
+    fs: &dyn FileSystem,
+    settings: &Settings,
+) -> (Vec<Diagnostic>, Option<HashMap<PathBuf, FileKind>>) {
     let loaded = target.load(fs, settings);
     let mut diagnostics: Vec<Diagnostic> =
         loaded.diagnostics.into_iter().filter(|d| settings.is_enabled(registry::meta(d.code))).collect();

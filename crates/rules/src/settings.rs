@@ -27,7 +27,11 @@ impl Selection {
             None => rule.default_on,
             Some(list) => list.iter().any(|s| selects(s, rule)),
         };
-        selected && !self.ignore.iter().any(|s| s.eq_ignore_ascii_case("ALL") || rule.code.starts_with(&s.to_ascii_uppercase()))
+        selected
+            && !self
+                .ignore
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case("ALL") || rule.code.starts_with(&s.to_ascii_uppercase()))
     }
 
     /// Codes or prefixes that match no rule, for a usage error.

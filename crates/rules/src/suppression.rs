@@ -63,11 +63,8 @@ pub fn scan(path: &Path, source: &[u8], kind: FileKind) -> Vec<Suppression> {
             continue;
         };
         let Some(list) = rest.trim_start().strip_prefix('[').and_then(|r| r.split(']').next()) else { continue };
-        let codes: Vec<String> = list
-            .split([',', ' '])
-            .map(|c| c.trim().to_ascii_uppercase())
-            .filter(|c| !c.is_empty())
-            .collect();
+        let codes: Vec<String> =
+            list.split([',', ' ']).map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()).collect();
         if codes.is_empty() {
             continue;
         }

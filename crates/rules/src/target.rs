@@ -12,8 +12,8 @@ use conflint_core::{Span, SyntaxError};
 use crate::context::{FileKind, Unit};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::locate;
-use crate::rules::cl;
 use crate::rule::RuleMeta;
+use crate::rules::cl;
 use crate::settings::Settings;
 
 /// A unit of work.
@@ -137,15 +137,15 @@ pub fn read_config(fs: &dyn FileSystem, path: &Path) -> Result<Vec<u8>, Diagnost
     Ok(bytes)
 }
 
-fn diagnostic(meta: &'static RuleMeta, severity: Severity, path: &Path, source: &[u8], span: Span, message: String) -> Diagnostic {
-    Diagnostic {
-        code: meta.code,
-        name: meta.name,
-        severity,
-        message,
-        location: locate(path, source, span),
-        fix: None,
-    }
+fn diagnostic(
+    meta: &'static RuleMeta,
+    severity: Severity,
+    path: &Path,
+    source: &[u8],
+    span: Span,
+    message: String,
+) -> Diagnostic {
+    Diagnostic { code: meta.code, name: meta.name, severity, message, location: locate(path, source, span), fix: None }
 }
 
 /// CL001 for a file that does not parse.

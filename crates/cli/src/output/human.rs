@@ -15,12 +15,18 @@ use super::{Report, display_path};
 const MAX_LINES: usize = 6;
 
 /// Render every finding; `source` gives a file's bytes by path.
-pub fn render(report: &Report, source: &dyn Fn(&std::path::Path) -> Option<Vec<u8>>, color: bool, quiet: bool) -> String {
+pub fn render(
+    report: &Report,
+    source: &dyn Fn(&std::path::Path) -> Option<Vec<u8>>,
+    color: bool,
+    quiet: bool,
+) -> String {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let bold = if color { Style::new().bold() } else { Style::new() };
     let mut out = String::new();
     for d in &report.diagnostics {
-        let code_style = if color { Style::new().bold().fg_color(Some(severity_color(d.severity).into())) } else { Style::new() };
+        let code_style =
+            if color { Style::new().bold().fg_color(Some(severity_color(d.severity).into())) } else { Style::new() };
         out.push_str(&format!(
             "{bold}{}:{}:{}:{bold:#} {code_style}{}{code_style:#} {}\n",
             display_path(&d.location.path),

@@ -1,3 +1,5 @@
 //! SARIF 2.1.0 output (filled in later).
 use super::Report;
-pub fn render(_report: &Report) -> String { String::new() }
+pub fn render(_report: &Report) -> String {
+    String::new()
+}

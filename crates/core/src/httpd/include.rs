@@ -301,7 +301,9 @@ mod tests {
     #[test]
     fn wildcard_matches_sort_by_bytes() {
         let mut fs = MemoryFileSystem::new();
-        for name in ["b-site.conf", "_catchall.conf", "A-site.conf", "10-x.conf", "000-default.conf", "zz.conf", "x.txt"] {
+        for name in
+            ["b-site.conf", "_catchall.conf", "A-site.conf", "10-x.conf", "000-default.conf", "zz.conf", "x.txt"]
+        {
             fs.insert(format!("/r/inc/{name}"), "");
         }
         let files = expand(&fs, Path::new("/r/inc/*.conf"), false).unwrap();

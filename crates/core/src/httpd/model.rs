@@ -135,7 +135,13 @@ impl HttpdTree {
         Self::build(Some(fs), entry, syntax, options, true)
     }
 
-    fn build(fs: Option<&dyn FileSystem>, entry: &Path, syntax: HttpdFile, options: &HttpdOptions, is_entry: bool) -> Self {
+    fn build(
+        fs: Option<&dyn FileSystem>,
+        entry: &Path,
+        syntax: HttpdFile,
+        options: &HttpdOptions,
+        is_entry: bool,
+    ) -> Self {
         let assumed = options.version.unwrap_or(ApacheVersion::V2_4);
         let mut tree = Walker::new(fs, entry, syntax.clone(), options, assumed, is_entry).run();
         let (version, source) = match options.version {
@@ -154,9 +160,9 @@ impl HttpdTree {
 
     fn uses_if_version(&self) -> bool {
         self.files.iter().any(|f| {
-            f.syntax.lines.iter().any(|l| {
-                matches!(&l.kind, LineKind::Open(o) if f.syntax.text(o.name).eq_ignore_ascii_case("IfVersion"))
-            })
+            f.syntax.lines.iter().any(
+                |l| matches!(&l.kind, LineKind::Open(o) if f.syntax.text(o.name).eq_ignore_ascii_case("IfVersion")),
+            )
         })
     }
 
@@ -569,7 +575,12 @@ impl<'a> Walker<'a> {
                 Some(id)
             }
             Err(error) => {
-                self.problems.push(TreeProblem { file: None, span: None, path: path.to_path_buf(), kind: ProblemKind::Syntax(error) });
+                self.problems.push(TreeProblem {
+                    file: None,
+                    span: None,
+                    path: path.to_path_buf(),
+                    kind: ProblemKind::Syntax(error),
+                });
                 self.include_failed = true;
                 None
             }

@@ -134,10 +134,8 @@ pub fn table(tree: &HttpdTree) -> VhostTable {
             continue;
         }
         let addresses: Vec<Address> = item.args.iter().filter_map(|a| Address::parse(a, tree.version)).collect();
-        let server_name = tree
-            .section_value(id, "ServerName")
-            .and_then(|sn| tree.items[sn].args.first())
-            .map(|name| bare_name(name));
+        let server_name =
+            tree.section_value(id, "ServerName").and_then(|sn| tree.items[sn].args.first()).map(|name| bare_name(name));
         let aliases = tree
             .children(id)
             .filter(|c| tree.items[*c].is("ServerAlias"))
@@ -155,7 +153,16 @@ pub fn table(tree: &HttpdTree) -> VhostTable {
                 None => table.addresses.push(AddressSet { address: address.clone(), vhosts: vec![index] }),
             }
         }
-        table.vhosts.push(Vhost { item: id, file: item.file, line, addresses, server_name, aliases, truth: item.truth, ssl });
+        table.vhosts.push(Vhost {
+            item: id,
+            file: item.file,
+            line,
+            addresses,
+            server_name,
+            aliases,
+            truth: item.truth,
+            ssl,
+        });
     }
     table
 }

@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
+use conflint_core::Span;
 use conflint_core::httpd::{Directive, HttpdTree, ItemId, LineKind, Quote};
 use conflint_core::text::{LineEnding, indentation_at};
-use conflint_core::Span;
 
 use crate::diagnostic::Edit;
 
@@ -48,7 +48,9 @@ pub fn replace_arg(tree: &HttpdTree, item: ItemId, index: usize, value: &str) ->
     let file = path(tree, item);
     Some(match d.args.get(index) {
         Some(arg) => match arg.quote {
-            Quote::Quoted { closed: true, .. } => Edit::replace(file, Span::new(arg.span.start + 1, arg.span.end - 1), value),
+            Quote::Quoted { closed: true, .. } => {
+                Edit::replace(file, Span::new(arg.span.start + 1, arg.span.end - 1), value)
+            }
             _ => Edit::replace(file, arg.span, value),
         },
         None => {

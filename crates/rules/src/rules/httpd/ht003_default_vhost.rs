@@ -87,8 +87,7 @@ impl Rule for DefaultVhost {
                 continue;
             }
             reported.push(first);
-            let sets: Vec<&AddressSet> =
-                table.addresses.iter().filter(|s| s.vhosts.first() == Some(&first)).collect();
+            let sets: Vec<&AddressSet> = table.addresses.iter().filter(|s| s.vhosts.first() == Some(&first)).collect();
             let addresses = sets.iter().map(|s| s.address.display()).collect::<Vec<_>>().join(", ");
             let name = match &vhost.server_name {
                 Some(name) => format!("`{name}`"),
@@ -233,9 +232,12 @@ fn catch_all_fix(tree: &HttpdTree, vhost: &Vhost, sets: &[&AddressSet]) -> Optio
     let mut lines = Vec::new();
     if tree.version == ApacheVersion::V2_2 {
         for set in sets {
-            let declared = tree.directives("NameVirtualHost").any(|id| tree.item(id).args.iter().any(|a| {
-                conflint_core::httpd::Address::parse(a, tree.version).as_ref() == Some(&set.address)
-            }));
+            let declared = tree.directives("NameVirtualHost").any(|id| {
+                tree.item(id)
+                    .args
+                    .iter()
+                    .any(|a| conflint_core::httpd::Address::parse(a, tree.version).as_ref() == Some(&set.address))
+            });
             if !declared {
                 lines.push(format!("{indent}NameVirtualHost {}", set.address.display()));
             }
@@ -270,7 +272,10 @@ fn catch_all_fix(tree: &HttpdTree, vhost: &Vhost, sets: &[&AddressSet]) -> Optio
     if vhost.ssl {
         Some(Fix::unsafe_(format!("{message}; it reuses this vhost's certificate"), vec![edit]))
     } else if vhost.server_name.is_none() || !all_named {
-        Some(Fix::unsafe_(format!("{message}; a vhost without ServerName would then only be reachable by name"), vec![edit]))
+        Some(Fix::unsafe_(
+            format!("{message}; a vhost without ServerName would then only be reachable by name"),
+            vec![edit],
+        ))
     } else {
         Some(Fix::safe(message, vec![edit]))
     }

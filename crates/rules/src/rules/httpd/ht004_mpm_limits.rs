@@ -182,22 +182,41 @@ fn check_threaded(s: &MpmSettings) -> Vec<Correction> {
     if server_limit > d.max_server_limit || server_limit < 1 {
         let new = server_limit.clamp(1, d.max_server_limit);
         let warning = if server_limit > d.max_server_limit {
-            format!("WARNING: ServerLimit of {server_limit} exceeds compile-time limit of {new} servers, decreasing to {new}.")
+            format!(
+                "WARNING: ServerLimit of {server_limit} exceeds compile-time limit of {new} servers, decreasing to {new}."
+            )
         } else {
             format!("WARNING: ServerLimit of {server_limit} not allowed, increasing to 1.")
         };
-        out.push(Correction { directive: "ServerLimit", setting: s.server_limit, new_value: new, anchor: None, warning, advice: NO_ADVICE });
+        out.push(Correction {
+            directive: "ServerLimit",
+            setting: s.server_limit,
+            new_value: new,
+            anchor: None,
+            warning,
+            advice: NO_ADVICE,
+        });
         server_limit = new;
     }
     let mut thread_limit = s.thread_limit.value;
     if thread_limit > d.max_thread_limit || thread_limit < 1 {
         let new = thread_limit.clamp(1, d.max_thread_limit);
         let warning = if thread_limit > d.max_thread_limit {
-            format!("{}: WARNING: ThreadLimit of {thread_limit} exceeds compile-time limit of {new} threads, decreasing to {new}.", code("AH00305", "AH00502"))
+            format!(
+                "{}: WARNING: ThreadLimit of {thread_limit} exceeds compile-time limit of {new} threads, decreasing to {new}.",
+                code("AH00305", "AH00502")
+            )
         } else {
             format!("WARNING: ThreadLimit of {thread_limit} not allowed, increasing to 1.")
         };
-        out.push(Correction { directive: "ThreadLimit", setting: s.thread_limit, new_value: new, anchor: None, warning, advice: NO_ADVICE });
+        out.push(Correction {
+            directive: "ThreadLimit",
+            setting: s.thread_limit,
+            new_value: new,
+            anchor: None,
+            warning,
+            advice: NO_ADVICE,
+        });
         thread_limit = new;
     }
     let mut tpc = s.threads_per_child.value;
@@ -244,7 +263,14 @@ fn check_threaded(s: &MpmSettings) -> Vec<Correction> {
         advice = RAISE_SERVER_LIMIT;
     }
     if !warnings.is_empty() {
-        out.push(Correction { directive: name, setting: mrw_setting, new_value: mrw, anchor, warning: warnings.join(" then "), advice });
+        out.push(Correction {
+            directive: name,
+            setting: mrw_setting,
+            new_value: mrw,
+            anchor,
+            warning: warnings.join(" then "),
+            advice,
+        });
     }
     out.extend(check_minimums(s, "", "", "MinSpareThreads"));
     out
@@ -260,18 +286,30 @@ fn check_minimums(s: &MpmSettings, start_code: &str, spare_code: &str, spare_nam
             setting: start,
             new_value: 1,
             anchor: None,
-            warning: format!("{}WARNING: StartServers of {} not allowed, increasing to 1.", prefix(start_code), start.value),
+            warning: format!(
+                "{}WARNING: StartServers of {} not allowed, increasing to 1.",
+                prefix(start_code),
+                start.value
+            ),
             advice: NO_ADVICE,
         });
     }
     if let Some(spare) = s.min_spare.filter(|s| s.value < 1) {
-        let tail = if spare_name == "MinSpareServers" { " to avoid almost certain server failure. Please read the documentation." } else { "." };
+        let tail = if spare_name == "MinSpareServers" {
+            " to avoid almost certain server failure. Please read the documentation."
+        } else {
+            "."
+        };
         out.push(Correction {
             directive: spare_name,
             setting: spare,
             new_value: 1,
             anchor: None,
-            warning: format!("{}WARNING: {spare_name} of {} not allowed, increasing to 1{tail}", prefix(spare_code), spare.value),
+            warning: format!(
+                "{}WARNING: {spare_name} of {} not allowed, increasing to 1{tail}",
+                prefix(spare_code),
+                spare.value
+            ),
             advice: NO_ADVICE,
         });
     }
@@ -285,9 +323,8 @@ fn check_2_2(s: &MpmSettings) -> Vec<Correction> {
     let mut thread_limit = d.thread_limit;
     let mut tpc = d.threads_per_child;
     let mut out = Vec::new();
-    let later = |after: ItemId, name: &str| {
-        s.sequence.iter().find(|(id, n, _)| *id > after && n == name).map(|(_, _, v)| *v)
-    };
+    let later =
+        |after: ItemId, name: &str| s.sequence.iter().find(|(id, n, _)| *id > after && n == name).map(|(_, _, v)| *v);
     for (id, name, value) in &s.sequence {
         let setting = Setting { value: *value, item: Some(*id) };
         match name.as_str() {
@@ -328,7 +365,14 @@ fn check_2_2(s: &MpmSettings) -> Vec<Correction> {
                 }
                 if !warnings.is_empty() {
                     let directive = if name == "maxclients" { "MaxClients" } else { "MaxRequestWorkers" };
-                    out.push(Correction { directive, setting, new_value: mrw, anchor: None, warning: warnings.join(" "), advice: RAISE_SERVER_LIMIT });
+                    out.push(Correction {
+                        directive,
+                        setting,
+                        new_value: mrw,
+                        anchor: None,
+                        warning: warnings.join(" "),
+                        advice: RAISE_SERVER_LIMIT,
+                    });
                 }
             }
             _ => {}

@@ -50,8 +50,16 @@ impl Rule for TraceEnable {
         let all: Vec<_> = tree.server_directives("TraceEnable").collect();
         match all.last() {
             None => {
-                let fix = Fix::safe("add `TraceEnable Off` at the top level", vec![edit::insert_top_level(tree, "TraceEnable Off")]);
-                checker.report(&tree.entry().path, Span::empty(0), "`TraceEnable` is not set, so TRACE requests are answered", Some(fix));
+                let fix = Fix::safe(
+                    "add `TraceEnable Off` at the top level",
+                    vec![edit::insert_top_level(tree, "TraceEnable Off")],
+                );
+                checker.report(
+                    &tree.entry().path,
+                    Span::empty(0),
+                    "`TraceEnable` is not set, so TRACE requests are answered",
+                    Some(fix),
+                );
             }
             Some(&last) => {
                 let value = tree.item(last).args.first().cloned().unwrap_or_default();

@@ -81,7 +81,9 @@ fn misplaced(tree: &HttpdTree, id: ItemId, htaccess: bool) -> Option<String> {
     let directory_only = ["Require", "Order", "Allow", "Deny"].iter().any(|d| item.is(d));
     let registered = |n: &str| if item.is("Require") { "Require".to_string() } else { n.to_ascii_lowercase() };
     match context {
-        None if htaccess && (global_only || item.is("TraceEnable")) => Some(format!("{name} not allowed here (.htaccess)")),
+        None if htaccess && (global_only || item.is("TraceEnable")) => {
+            Some(format!("{name} not allowed here (.htaccess)"))
+        }
         None if directory_only && !htaccess => {
             Some(format!("{} not allowed here: put it in <Directory> or <Location>", registered(name)))
         }
@@ -105,8 +107,14 @@ fn bad_value(tree: &HttpdTree, id: ItemId) -> Option<String> {
     let value = item.args.first().map(|v| v.to_ascii_lowercase()).unwrap_or_default();
     if item.is("ServerTokens") && !SERVER_TOKENS.contains(&value.as_str()) {
         return Some(match tree.version {
-            ApacheVersion::V2_4 => "ServerTokens takes 1 argument: 'Prod(uctOnly)', 'Major', 'Minor', 'Min(imal)', 'OS', or 'Full'".to_string(),
-            ApacheVersion::V2_2 => format!("ServerTokens `{}` is not a known level: httpd 2.2 silently uses Full", item.args.first().cloned().unwrap_or_default()),
+            ApacheVersion::V2_4 => {
+                "ServerTokens takes 1 argument: 'Prod(uctOnly)', 'Major', 'Minor', 'Min(imal)', 'OS', or 'Full'"
+                    .to_string()
+            }
+            ApacheVersion::V2_2 => format!(
+                "ServerTokens `{}` is not a known level: httpd 2.2 silently uses Full",
+                item.args.first().cloned().unwrap_or_default()
+            ),
         });
     }
     if item.is("ServerSignature") && !["on", "off", "email"].contains(&value.as_str()) {

@@ -61,9 +61,30 @@ impl Mpm {
     /// Compiled-in limits and defaults (2.4, mpm_default.h and the MPM sources).
     pub fn defaults(self) -> Defaults {
         match self {
-            Mpm::Prefork => Defaults { server_limit: 256, max_server_limit: 200_000, thread_limit: 1, max_thread_limit: 1, threads_per_child: 1, max_request_workers: 256 },
-            Mpm::Worker => Defaults { server_limit: 16, max_server_limit: 20_000, thread_limit: 64, max_thread_limit: 20_000, threads_per_child: 25, max_request_workers: 400 },
-            Mpm::Event => Defaults { server_limit: 16, max_server_limit: 20_000, thread_limit: 64, max_thread_limit: 100_000, threads_per_child: 25, max_request_workers: 400 },
+            Mpm::Prefork => Defaults {
+                server_limit: 256,
+                max_server_limit: 200_000,
+                thread_limit: 1,
+                max_thread_limit: 1,
+                threads_per_child: 1,
+                max_request_workers: 256,
+            },
+            Mpm::Worker => Defaults {
+                server_limit: 16,
+                max_server_limit: 20_000,
+                thread_limit: 64,
+                max_thread_limit: 20_000,
+                threads_per_child: 25,
+                max_request_workers: 400,
+            },
+            Mpm::Event => Defaults {
+                server_limit: 16,
+                max_server_limit: 20_000,
+                thread_limit: 64,
+                max_thread_limit: 100_000,
+                threads_per_child: 25,
+                max_request_workers: 400,
+            },
         }
     }
 }
