@@ -209,7 +209,8 @@ impl HttpdFile {
         for (id, line) in self.lines.iter().enumerate() {
             let d = line.parent.map(|p| depth[p] + 1).unwrap_or(0);
             depth[id] = d;
-            let indent = "  ".repeat(if matches!(line.kind, LineKind::Close(_)) { d.saturating_sub(1) } else { d });
+            // A closing tag has its opening tag's parent, hence its depth.
+            let indent = "  ".repeat(d);
             let cont = if line.continued { " continued" } else { "" };
             let what = match &line.kind {
                 LineKind::Blank => "Blank".to_string(),
