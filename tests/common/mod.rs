@@ -64,3 +64,48 @@ pub fn snapshots(area: &str) -> insta::Settings {
     settings.set_prepend_module_to_snapshot(false);
     settings
 }
+
+/// Copy a directory tree, keeping symlinks as symlinks.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let rel = entry.path().strip_prefix(from).expect("prefix");
+        let dest = to.join(rel);
+        let kind = entry.file_type();
+        if kind.is_symlink() {
+            let link = std::fs::read_link(entry.path()).expect("read_link");
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(link, &dest).expect("symlink");
+        } else if kind.is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// Every regular file under `dir` with its bytes, by relative path.
+pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).expect("prefix").to_path_buf(), std::fs::read(e.path()).expect("read")))
+        .collect()
+}
+
+/// Run the conflint binary in `dir` (so its conflint.toml is found and
+/// paths print short), without colour. Returns (exit code, stdout, stderr).
+pub fn conflint_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_conflint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run conflint");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}

@@ -53,7 +53,8 @@ impl Report {
     }
 }
 
-/// A path as shown to users: as given or found, `/` separated.
+/// A path as shown to users: as given or found, without a leading `./`.
 pub fn display_path(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
+    let text = path.to_string_lossy();
+    text.strip_prefix("./").unwrap_or(&text).to_string()
 }

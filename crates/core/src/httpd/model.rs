@@ -247,8 +247,10 @@ struct Frame {
     parent: Option<ItemId>,
     /// Items of the sections opened in this file, innermost last.
     open: Vec<ItemId>,
-    /// Canonical paths of the files that include this one.
+    /// Canonical paths of the files that include this one (and this one).
     chain: Vec<PathBuf>,
+    /// The same files as found, for messages.
+    shown: Vec<PathBuf>,
 }
 
 /// Reads a tree: a stack of frames, one per file being read.
@@ -316,7 +318,8 @@ impl<'a> Walker<'a> {
 
     fn run(mut self) -> HttpdTree {
         let chain = vec![self.files[0].canonical.clone()];
-        let mut stack = vec![Frame { file: 0, next: 0, parent: None, open: Vec::new(), chain }];
+        let shown = vec![self.files[0].path.clone()];
+        let mut stack = vec![Frame { file: 0, next: 0, parent: None, open: Vec::new(), chain, shown }];
         while let Some(mut frame) = stack.pop() {
             let mut pushed: Vec<Frame> = Vec::new();
             while frame.next < self.files[frame.file].syntax.lines.len() {
@@ -535,15 +538,17 @@ impl<'a> Walker<'a> {
         for path in paths {
             let canonical = fs.canonical(&path);
             if frame.chain.contains(&canonical) {
-                let mut chain = frame.chain.clone();
-                chain.push(canonical);
+                let mut chain = frame.shown.clone();
+                chain.push(path.clone());
                 self.problem_at(frame.file, span, ProblemKind::Cycle { chain });
                 continue;
             }
             let Some(file) = self.open(fs, &path, &canonical, frame.file, span) else { continue };
             let mut chain = frame.chain.clone();
             chain.push(canonical);
-            frames.push(Frame { file, next: 0, parent, open: Vec::new(), chain });
+            let mut shown = frame.shown.clone();
+            shown.push(path.clone());
+            frames.push(Frame { file, next: 0, parent, open: Vec::new(), chain, shown });
         }
         frames
     }

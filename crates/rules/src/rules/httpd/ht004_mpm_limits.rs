@@ -107,7 +107,7 @@ fn report(tree: &HttpdTree, checker: &mut Checker<'_>, mpm: Mpm, c: Correction) 
         ),
         (None, None) => (tree.entry().path.clone(), Span::empty(0), None),
     };
-    let fix = edit.map(|e| Fix::safe(format!("set {} {} (the value httpd uses)", c.directive, c.new_value), vec![e]));
+    let fix = edit.map(|e| Fix::safe(format!("set {} {}, the value httpd uses", c.directive, c.new_value), vec![e]));
     checker.report(&path, span, message, fix);
 }
 

@@ -1,0 +1,419 @@
+//! Builds statements and the value arena from the scanner's items and the
+//! grammar's parse of each statement.
+//!
+//! Recursion here follows literal nesting, which the scanner has bounded
+//! (see `scan::MAX_DEPTH`), so it cannot overflow the stack.
+
+use pest::Parser;
+use pest::iterators::{Pair as PestPair, Pairs};
+
+use crate::text::Span;
+
+use super::decode;
+use super::scan::{Item, ItemKind};
+use super::syntax::{
+    Array, ArrayLayout, Assignment, Command, Hash, HashKey, Key, Opaque, OpaqueHint, Pair, Quote, Statement,
+    StatementKind, Value, ValueId, ValueKind, Words,
+};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../../grammars/gitlab_rb.pest"]
+struct GitlabRbGrammar;
+
+type P<'i> = PestPair<'i, Rule>;
+
+/// The target of an assignment: receiver, keys and `=`.
+struct Target {
+    receiver: Span,
+    receiver_name: String,
+    keys: Vec<Key>,
+    eq: Span,
+}
+
+pub(crate) struct Builder<'v> {
+    /// The whole file's parse view; spans index it and the file alike.
+    view: &'v str,
+    values: Vec<Value>,
+}
+
+impl<'v> Builder<'v> {
+    pub(crate) fn new(view: &'v str) -> Self {
+        Builder { view, values: Vec::new() }
+    }
+
+    pub(crate) fn finish(self) -> Vec<Value> {
+        self.values
+    }
+
+    pub(crate) fn statement(&mut self, item: &Item) -> Statement {
+        let at = Span::empty(item.span.start);
+        let (code, comment, kind) = match item.kind {
+            ItemKind::Blank => (at, None, StatementKind::Blank),
+            ItemKind::Comment { text } => (Span::empty(text.start), Some(text), StatementKind::Comment),
+            ItemKind::EmbeddedDoc => (at, None, StatementKind::EmbeddedDoc),
+            ItemKind::Data => (at, None, StatementKind::Data),
+            ItemKind::Statement { code, comment, plain } => (code, comment, self.code(code, plain)),
+        };
+        Statement { span: item.span, code, comment, kind }
+    }
+
+    /// Read the code of one statement: structured if the grammar matches it,
+    /// opaque (with a hint where one applies) otherwise.
+    fn code(&mut self, code: Span, plain: bool) -> StatementKind {
+        let Some(text) = self.view.get(code.range()) else {
+            return StatementKind::Opaque(Opaque::default());
+        };
+        let base = code.start;
+        let mark = self.values.len();
+        let kind = if plain {
+            parse(Rule::statement, text)
+                .and_then(|statement| statement.into_inner().next())
+                .and_then(|inner| self.structured(inner, base))
+        } else {
+            // Ruby the grammar does not model: read only the target, and
+            // keep the whole value opaque.
+            parse(Rule::assignment_head, text).and_then(|head| {
+                let value = Span::new(base + head.as_span().end(), code.end);
+                let target = target(&mut head.into_inner(), base)?;
+                let value = self.push(value, ValueKind::Opaque);
+                Some(assignment(target, value))
+            })
+        };
+        match kind {
+            Some(kind) => kind,
+            None => {
+                self.values.truncate(mark);
+                StatementKind::Opaque(Opaque { hint: hint(text, base, code.end) })
+            }
+        }
+    }
+
+    fn structured(&mut self, pair: P<'_>, base: usize) -> Option<StatementKind> {
+        match pair.as_rule() {
+            Rule::assignment => {
+                let mut inner = pair.into_inner();
+                let target = target(&mut inner, base)?;
+                let value = self.rhs(inner.next()?, base)?;
+                Some(assignment(target, value))
+            }
+            Rule::command => {
+                let mut inner = pair.into_inner();
+                let name = inner.next()?;
+                let mut args = Vec::new();
+                for arg in inner.filter(|p| p.as_rule() == Rule::item) {
+                    args.push(self.item(arg, base)?);
+                }
+                Some(StatementKind::Command(Command {
+                    name: span_of(&name, base),
+                    name_text: name.as_str().to_string(),
+                    args,
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    /// The right-hand side: a literal, or opaque.
+    fn rhs(&mut self, rhs: P<'_>, base: usize) -> Option<ValueId> {
+        let span = span_of(&rhs, base);
+        let mut inner = rhs.into_inner();
+        let first = inner.next()?;
+        match (first.as_rule(), inner.next()) {
+            (Rule::value, None) => self.value(first, base),
+            _ => Some(self.push(span, ValueKind::Opaque)),
+        }
+    }
+
+    /// An array or hash element or command argument.
+    fn item(&mut self, item: P<'_>, base: usize) -> Option<ValueId> {
+        let span = span_of(&item, base);
+        let mut inner = item.into_inner();
+        let first = inner.next()?;
+        match (first.as_rule(), inner.next()) {
+            (Rule::value, None) => self.value(first, base),
+            _ => Some(self.push(span, ValueKind::Opaque)),
+        }
+    }
+
+    fn push(&mut self, span: Span, kind: ValueKind) -> ValueId {
+        self.values.push(Value { span, kind });
+        self.values.len() - 1
+    }
+
+    fn value(&mut self, value: P<'_>, base: usize) -> Option<ValueId> {
+        let span = span_of(&value, base);
+        let literal = value.into_inner().next()?;
+        let kind = match literal.as_rule() {
+            Rule::nil => ValueKind::Nil,
+            Rule::boolean => ValueKind::Bool(literal.as_str() == "true"),
+            Rule::number => {
+                let number = literal.into_inner().next()?;
+                let parsed = match number.as_rule() {
+                    Rule::float => decode::float(number.as_str()).map(ValueKind::Float),
+                    _ => decode::integer(number.as_str()).map(ValueKind::Int),
+                };
+                // An integer too big for i64 is a Bignum conflint does not model.
+                parsed.unwrap_or(ValueKind::Opaque)
+            }
+            Rule::string => {
+                let (quote, value) = string(literal.into_inner().next()?)?;
+                ValueKind::Str { quote, value }
+            }
+            Rule::symbol => ValueKind::Str { quote: Quote::Symbol, value: symbol(literal)? },
+            Rule::array => ValueKind::Array(self.array(literal, base)?),
+            Rule::hash => ValueKind::Hash(self.hash(literal, base)?),
+            Rule::words => ValueKind::Words(words(literal, base)?),
+            _ => return None,
+        };
+        Some(self.push(span, kind))
+    }
+
+    fn array(&mut self, array: P<'_>, base: usize) -> Option<Array> {
+        let span = span_of(&array, base);
+        let mut items = Vec::new();
+        let mut commas = Vec::new();
+        let mut last_was_comma = false;
+        for part in array.into_inner() {
+            match part.as_rule() {
+                Rule::item => {
+                    items.push(self.item(part, base)?);
+                    last_was_comma = false;
+                }
+                Rule::comma => {
+                    commas.push(span_of(&part, base));
+                    last_was_comma = true;
+                }
+                _ => {}
+            }
+        }
+        let layout = self.layout(span, &items);
+        Some(Array {
+            items,
+            open: Span::new(span.start, span.start + 1),
+            close: Span::new(span.end - 1, span.end),
+            commas,
+            trailing_comma: last_was_comma,
+            layout,
+        })
+    }
+
+    fn layout(&self, span: Span, items: &[ValueId]) -> ArrayLayout {
+        let bytes = self.view.as_bytes();
+        let item_spans: Vec<Span> = items.iter().filter_map(|&i| self.values.get(i)).map(|v| v.span).collect();
+        let line_start = |offset: usize| bytes[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let starts_line = |offset: usize| bytes[line_start(offset)..offset].iter().all(|&b| b == b' ' || b == b'\t');
+        let last_item = item_spans.last().copied();
+        let item_indent = last_item.filter(|s| starts_line(s.start)).map(|s| Span::new(line_start(s.start), s.start));
+        let quote = items.iter().rev().find_map(|&i| match self.values.get(i)?.kind {
+            ValueKind::Str { quote, .. } if quote != Quote::Symbol => Some(quote),
+            _ => None,
+        });
+        ArrayLayout {
+            multiline: bytes[span.range()].contains(&b'\n'),
+            one_per_line: !item_spans.is_empty() && item_spans.iter().all(|s| starts_line(s.start)),
+            item_indent,
+            quote,
+            last_item,
+        }
+    }
+
+    fn hash(&mut self, hash: P<'_>, base: usize) -> Option<Hash> {
+        let span = span_of(&hash, base);
+        let mut pairs = Vec::new();
+        let mut commas = Vec::new();
+        let mut last_was_comma = false;
+        for part in hash.into_inner() {
+            match part.as_rule() {
+                Rule::pair => {
+                    pairs.push(self.pair(part, base)?);
+                    last_was_comma = false;
+                }
+                Rule::comma => {
+                    commas.push(span_of(&part, base));
+                    last_was_comma = true;
+                }
+                _ => {}
+            }
+        }
+        Some(Hash {
+            pairs,
+            open: Span::new(span.start, span.start + 1),
+            close: Span::new(span.end - 1, span.end),
+            commas,
+            trailing_comma: last_was_comma,
+        })
+    }
+
+    fn pair(&mut self, pair: P<'_>, base: usize) -> Option<Pair> {
+        let span = span_of(&pair, base);
+        let mut inner = pair.into_inner();
+        let first = inner.next()?;
+        let key = match first.as_rule() {
+            Rule::label => {
+                let label_span = span_of(&first, base);
+                let (name, quote) = match first.into_inner().next() {
+                    Some(name) if name.as_rule() == Rule::label_name => (Some(name.as_str().to_string()), None),
+                    Some(quoted) => {
+                        let (quote, name) = string(quoted)?;
+                        (name, Some(quote))
+                    }
+                    None => return None,
+                };
+                HashKey::Label { span: label_span, name, quote }
+            }
+            _ => HashKey::Value(self.item(first, base)?),
+        };
+        let value = inner.find(|p| p.as_rule() == Rule::item)?;
+        Some(Pair { span, key, value: self.item(value, base)? })
+    }
+}
+
+fn parse(rule: Rule, text: &str) -> Option<P<'_>> {
+    GitlabRbGrammar::parse(rule, text).ok()?.next()
+}
+
+fn span_of(pair: &P<'_>, base: usize) -> Span {
+    let s = pair.as_span();
+    Span::new(base + s.start(), base + s.end())
+}
+
+fn assignment(target: Target, value: ValueId) -> StatementKind {
+    StatementKind::Assignment(Assignment {
+        receiver: target.receiver,
+        receiver_name: target.receiver_name,
+        keys: target.keys,
+        eq: target.eq,
+        value,
+    })
+}
+
+/// Read `receiver`, `index+` and `assign` from an assignment's pairs.
+fn target(inner: &mut Pairs<'_, Rule>, base: usize) -> Option<Target> {
+    let receiver = inner.next().filter(|p| p.as_rule() == Rule::receiver)?;
+    let mut keys = Vec::new();
+    let mut eq = None;
+    for part in inner.by_ref() {
+        match part.as_rule() {
+            Rule::index => keys.push(key(part, base)?),
+            Rule::assign => {
+                eq = Some(span_of(&part, base));
+                break;
+            }
+            _ => return None,
+        }
+    }
+    Some(Target { receiver: span_of(&receiver, base), receiver_name: receiver.as_str().to_string(), keys, eq: eq? })
+}
+
+/// One `['key']`; `None` for an interpolated key, whose value is unknown.
+fn key(index: P<'_>, base: usize) -> Option<Key> {
+    let literal = index.into_inner().next()?.into_inner().next()?;
+    let span = span_of(&literal, base);
+    let (quote, value) = match literal.as_rule() {
+        Rule::symbol => (Quote::Symbol, symbol(literal)?),
+        _ => string(literal)?,
+    };
+    Some(Key { span, value: value?, quote })
+}
+
+/// A string literal's quote and decoded value (`None` if it interpolates).
+/// `None` overall if the pair is not a string.
+fn string(literal: P<'_>) -> Option<(Quote, Option<String>)> {
+    let raw = literal.as_str();
+    match literal.as_rule() {
+        Rule::sq_string => Some((Quote::Single, Some(decode::single_quoted(body(raw, 1), &['\''])))),
+        Rule::dq_string => {
+            let interpolates = literal.into_inner().any(|p| p.as_rule() == Rule::interpolation);
+            let value = if interpolates { None } else { decode::double_quoted(body(raw, 1)) };
+            Some((Quote::Double, value))
+        }
+        Rule::pct_string => {
+            let mut lower_q = false;
+            let mut text = None;
+            for part in literal.into_inner() {
+                match part.as_rule() {
+                    Rule::pct_q => lower_q = part.as_str() == "q",
+                    Rule::pct_body => text = part.into_inner().next(),
+                    _ => {}
+                }
+            }
+            let text = text?;
+            let delimiters = delimiters(raw.as_bytes().get(if lower_q { 2 } else { 1 }).copied());
+            if lower_q {
+                Some((Quote::PercentQ, Some(decode::single_quoted(text.as_str(), &delimiters))))
+            } else {
+                Some((Quote::PercentUpperQ, decode::double_quoted(text.as_str())))
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The value of `:name`, `:'name'` or `:"name"`.
+fn symbol(symbol: P<'_>) -> Option<Option<String>> {
+    let inner = symbol.into_inner().next()?;
+    match inner.as_rule() {
+        Rule::symbol_name => Some(Some(inner.as_str().to_string())),
+        _ => string(inner).map(|(_, value)| value),
+    }
+}
+
+fn words(literal: P<'_>, base: usize) -> Option<Words> {
+    let span = span_of(&literal, base);
+    // `%w[`: the delimiter is the third byte.
+    let delimiters = delimiters(literal.as_str().as_bytes().get(2).copied());
+    let mut sigil = 'w';
+    let mut text = None;
+    for part in literal.into_inner() {
+        match part.as_rule() {
+            Rule::words_kind => sigil = part.as_str().chars().next().unwrap_or('w'),
+            Rule::pct_body => text = part.into_inner().next(),
+            _ => {}
+        }
+    }
+    let text = text?;
+    let body_span = span_of(&text, base);
+    Some(Words {
+        sigil,
+        items: decode::words(text.as_str(), body_span.start, sigil.is_ascii_uppercase(), &delimiters),
+        open: Span::new(span.start, body_span.start),
+        close: Span::new(body_span.end, span.end),
+    })
+}
+
+/// The opening and closing delimiters of a percent literal, for escapes.
+fn delimiters(open: Option<u8>) -> Vec<char> {
+    match open {
+        Some(b'(') => vec!['(', ')'],
+        Some(b'[') => vec!['[', ']'],
+        Some(b'{') => vec!['{', '}'],
+        Some(b'<') => vec!['<', '>'],
+        Some(other) => vec![other as char],
+        None => Vec::new(),
+    }
+}
+
+/// The text between a literal's `open` and closing delimiter.
+fn body(raw: &str, open: usize) -> &str {
+    raw.get(open..raw.len().saturating_sub(1)).unwrap_or("")
+}
+
+/// Why a statement that the grammar did not match is not a setting.
+fn hint(text: &str, base: usize, code_end: usize) -> Option<OpaqueHint> {
+    if let Some(p) = parse(Rule::detached_index, text) {
+        let mut inner = p.into_inner();
+        let receiver = span_of(&inner.next()?, base);
+        let space = span_of(&inner.next()?, base);
+        return Some(OpaqueHint::SpaceBeforeIndex { receiver, space });
+    }
+    if let Some(p) = parse(Rule::assignment_prefix, text) {
+        let value = Span::new(base + p.as_span().end(), code_end);
+        let target = target(&mut p.into_inner(), base)?;
+        return Some(OpaqueHint::UnreadableValue { receiver: target.receiver, keys: target.keys, value });
+    }
+    if let Some(p) = parse(Rule::local_assignment, text) {
+        let name = span_of(&p.into_inner().next()?, base);
+        return Some(OpaqueHint::LocalVariable { name });
+    }
+    None
+}

@@ -1,0 +1,330 @@
+//! The lossless syntax tree of one gitlab.rb file.
+//!
+//! The tree is flat: a list of statements in file order that tile the file,
+//! and an arena of values that statements and literals refer to by index.
+//! Nothing owns a subtree, so a deeply nested literal is dropped without
+//! recursion, and printing the statements in order gives back the file byte
+//! for byte.
+
+use std::borrow::Cow;
+
+use crate::error::SyntaxError;
+use crate::text::{BOM, LineEnding, LineIndex, Span, lossy, parse_view};
+
+use super::build::Builder;
+use super::scan;
+
+/// Index of a value in [`GitlabRbFile::values`].
+pub type ValueId = usize;
+
+/// One parsed gitlab.rb file.
+///
+/// ```
+/// use conflint_core::gitlab::{GitlabRbFile, StatementKind};
+///
+/// let src = "# Rack::Attack\ngitlab_rails['rack_attack_git_basic_auth'] = { 'enabled' => true }\n";
+/// let file = GitlabRbFile::parse(src).unwrap();
+/// assert_eq!(file.print(), src.as_bytes());
+/// let StatementKind::Assignment(a) = &file.statements[1].kind else { panic!() };
+/// assert_eq!(a.receiver_name, "gitlab_rails");
+/// assert_eq!(a.keys[0].value, "rack_attack_git_basic_auth");
+/// ```
+#[derive(Debug, Clone)]
+pub struct GitlabRbFile {
+    source: Vec<u8>,
+    index: LineIndex,
+    /// A UTF-8 byte-order mark at the start, which Ruby skips.
+    pub bom: Option<Span>,
+    /// Every statement, blank line and comment line, in order.
+    pub statements: Vec<Statement>,
+    /// The values the statements refer to.
+    pub values: Vec<Value>,
+}
+
+/// One statement, or one blank or comment line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// Whole lines: indentation, trailing comment and line ending included.
+    /// (Statements split by `;` end after the `;` and the blanks after it.)
+    pub span: Span,
+    /// The Ruby code alone; empty for blank and comment lines.
+    pub code: Span,
+    /// The comment of a comment line, or one after the code on the
+    /// statement's last line, without its line ending.
+    pub comment: Option<Span>,
+    pub kind: StatementKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatementKind {
+    /// Empty, or only blanks.
+    Blank,
+    /// A line holding only a `#` comment.
+    Comment,
+    /// `=begin` ... `=end`.
+    EmbeddedDoc,
+    /// `__END__` and the rest of the file, which Ruby does not read.
+    Data,
+    /// `receiver['key'] = value`.
+    Assignment(Assignment),
+    /// `name arg, arg`: a method call without parentheses (`external_url 'x'`).
+    Command(Command),
+    /// Ruby conflint does not model, kept verbatim and never rewritten.
+    Opaque(Opaque),
+}
+
+/// `gitlab_rails['smtp_port'] = 465`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub receiver: Span,
+    pub receiver_name: String,
+    /// The index keys, outermost first: `a['x']['y']` has `x`, `y`.
+    pub keys: Vec<Key>,
+    /// The `=` sign.
+    pub eq: Span,
+    pub value: ValueId,
+}
+
+/// One `['key']` of an assignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// The key literal, quotes included.
+    pub span: Span,
+    pub value: String,
+    /// How the key is written: `'k'`, `"k"` or `:k` (Mixlib's config mash
+    /// treats string and symbol keys alike).
+    pub quote: Quote,
+}
+
+/// `external_url 'https://gitlab.example.com'`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    pub name: Span,
+    pub name_text: String,
+    pub args: Vec<ValueId>,
+}
+
+/// A statement kept verbatim, with what conflint could tell about it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Opaque {
+    pub hint: Option<OpaqueHint>,
+}
+
+/// Why a statement that looks like a setting is not one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpaqueHint {
+    /// `gitlab_rails ['x'] = 1`: Ruby reads a call with an array argument
+    /// and then a stray `=`, a syntax error. Deleting `space` fixes it.
+    SpaceBeforeIndex { receiver: Span, space: Span },
+    /// `external_url = 'x'`: sets a Ruby local variable, not a setting.
+    LocalVariable { name: Span },
+    /// `gitlab_rails['x'] = <secret>`: the value is not valid Ruby that
+    /// conflint can read (a placeholder, an unquoted path, a hash with a
+    /// missing comma).
+    UnreadableValue { receiver: Span, keys: Vec<Key>, value: Span },
+}
+
+/// A value: a literal, or Ruby kept verbatim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    pub span: Span,
+    pub kind: ValueKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueKind {
+    Str {
+        quote: Quote,
+        /// The decoded text; `None` if it interpolates (`"#{x}"`) or does not
+        /// decode to UTF-8.
+        value: Option<String>,
+    },
+    Int(i64),
+    Float(f64),
+    Nil,
+    Bool(bool),
+    Array(Array),
+    Hash(Hash),
+    /// `%w[a b]`, `%i[a b]`.
+    Words(Words),
+    /// An expression conflint does not evaluate (`ENV['X']`, `200 * 1024`,
+    /// `YAML.load <<-'EOS' ...`, an integer too big for i64). Never rewritten.
+    Opaque,
+}
+
+/// How a string or key is quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Quote {
+    /// `'text'`
+    Single,
+    /// `"text"`
+    Double,
+    /// `%q(text)`, read like `'text'`.
+    PercentQ,
+    /// `%Q(text)` or `%(text)`, read like `"text"`.
+    PercentUpperQ,
+    /// `:name`, `:'name'`, `:"name"`.
+    Symbol,
+}
+
+/// `[a, b]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Array {
+    pub items: Vec<ValueId>,
+    pub open: Span,
+    pub close: Span,
+    /// Every comma, in order (one after the last item if `trailing_comma`).
+    pub commas: Vec<Span>,
+    pub trailing_comma: bool,
+    pub layout: ArrayLayout,
+}
+
+/// How an array is laid out, so that a fix can add an element the way the
+/// array's author would have (see [`GitlabRbFile::append_to_array`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ArrayLayout {
+    /// `[` and `]` are on different lines.
+    pub multiline: bool,
+    /// Every item is the first thing on its line.
+    pub one_per_line: bool,
+    /// The blanks before the last item, when it starts its line.
+    pub item_indent: Option<Span>,
+    /// The quote of the last string item.
+    pub quote: Option<Quote>,
+    /// The last item.
+    pub last_item: Option<Span>,
+}
+
+/// `{ 'k' => v, k: v }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hash {
+    pub pairs: Vec<Pair>,
+    pub open: Span,
+    pub close: Span,
+    pub commas: Vec<Span>,
+    pub trailing_comma: bool,
+}
+
+/// One `key => value` or `key: value` of a hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    pub span: Span,
+    pub key: HashKey,
+    pub value: ValueId,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum HashKey {
+    /// `'k' => v`, `:k => v`, `1 => v`: any value before `=>`.
+    Value(ValueId),
+    /// `k: v` or `'k': v`: a symbol key. `span` covers the colon; `quote` is
+    /// `None` for a bare name; `name` is `None` if it interpolates.
+    Label { span: Span, name: Option<String>, quote: Option<Quote> },
+}
+
+/// `%w[a b]` (strings) or `%i[a b]` (symbols).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    /// `w`, `W`, `i` or `I`.
+    pub sigil: char,
+    /// Each word as written, and its value.
+    pub items: Vec<(Span, String)>,
+    /// `%w[`
+    pub open: Span,
+    pub close: Span,
+}
+
+impl GitlabRbFile {
+    /// Parse `source`. Fails, with the line and column where the construct
+    /// opened, on an unterminated string, bracket, heredoc or block, and on
+    /// nesting deeper than 256 levels. Ruby conflint does not model never
+    /// fails: it becomes an opaque statement or value.
+    pub fn parse(source: impl Into<Vec<u8>>) -> Result<Self, SyntaxError> {
+        let source = source.into();
+        let index = LineIndex::new(&source);
+        let view = parse_view(&source);
+        let bytes = view.as_bytes();
+        let bom = bytes.starts_with(BOM).then(|| Span::new(0, BOM.len()));
+        let start = bom.map_or(0, |b| b.end);
+        let items =
+            scan::scan(bytes, start, &index).map_err(|e| SyntaxError::at(&source, &index, e.span, e.message))?;
+        let mut builder = Builder::new(&view);
+        let statements = items.iter().map(|item| builder.statement(item)).collect();
+        let values = builder.finish();
+        Ok(GitlabRbFile { source, index, bom, statements, values })
+    }
+
+    /// The original bytes.
+    pub fn source(&self) -> &[u8] {
+        &self.source
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        &self.index
+    }
+
+    /// The line ending the file uses, for inserted lines.
+    pub fn line_ending(&self) -> LineEnding {
+        LineEnding::detect(&self.source)
+    }
+
+    /// Print the tree: the BOM and every statement, in order. Equal to the input.
+    pub fn print(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.source.len());
+        if let Some(bom) = self.bom {
+            out.extend_from_slice(&self.source[bom.range()]);
+        }
+        for statement in &self.statements {
+            out.extend_from_slice(&self.source[statement.span.range()]);
+        }
+        out
+    }
+
+    /// The text of `span`; bytes that are not UTF-8 become U+FFFD.
+    pub fn text(&self, span: Span) -> Cow<'_, str> {
+        let span = Span::new(span.start.min(self.source.len()), span.end.min(self.source.len()));
+        lossy(&self.source[span.range()])
+    }
+
+    /// The value `id`, if it exists.
+    pub fn value(&self, id: ValueId) -> Option<&Value> {
+        self.values.get(id)
+    }
+
+    /// 1-based line number where a byte offset sits.
+    pub fn line_number(&self, offset: usize) -> usize {
+        self.index.line_of(offset) + 1
+    }
+
+    /// The assignments, with the index of their statement.
+    pub fn assignments(&self) -> impl Iterator<Item = (usize, &Assignment)> {
+        self.statements.iter().enumerate().filter_map(|(i, s)| match &s.kind {
+            StatementKind::Assignment(a) => Some((i, a)),
+            _ => None,
+        })
+    }
+
+    /// The hash value `id`, if it is one.
+    pub fn hash(&self, id: ValueId) -> Option<&Hash> {
+        match &self.values.get(id)?.kind {
+            ValueKind::Hash(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    /// The array value `id`, if it is one.
+    pub fn array(&self, id: ValueId) -> Option<&Array> {
+        match &self.values.get(id)?.kind {
+            ValueKind::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The decoded text of a string value (not a symbol).
+    pub fn string(&self, id: ValueId) -> Option<&str> {
+        match &self.values.get(id)?.kind {
+            ValueKind::Str { quote, value } if *quote != Quote::Symbol => value.as_deref(),
+            _ => None,
+        }
+    }
+}
