@@ -100,8 +100,12 @@ impl<'v> Builder<'v> {
                 let mut inner = pair.into_inner();
                 let name = inner.next()?;
                 let mut args = Vec::new();
-                for arg in inner.filter(|p| p.as_rule() == Rule::item) {
-                    args.push(self.item(arg, base)?);
+                for arg in inner {
+                    match arg.as_rule() {
+                        Rule::item => args.push(self.item(arg, base)?),
+                        Rule::bare_hash => args.push(self.bare_hash(arg, base)?),
+                        _ => {}
+                    }
                 }
                 Some(StatementKind::Command(Command {
                     name: span_of(&name, base),
@@ -179,6 +183,10 @@ impl<'v> Builder<'v> {
                     items.push(self.item(part, base)?);
                     last_was_comma = false;
                 }
+                Rule::bare_hash => {
+                    items.push(self.bare_hash(part, base)?);
+                    last_was_comma = false;
+                }
                 Rule::comma => {
                     commas.push(span_of(&part, base));
                     last_was_comma = true;
@@ -217,6 +225,17 @@ impl<'v> Builder<'v> {
         }
     }
 
+    /// Pairs without braces, as a hash value of their own.
+    fn bare_hash(&mut self, pairs: P<'_>, base: usize) -> Option<ValueId> {
+        let span = span_of(&pairs, base);
+        let mut hash = self.hash(pairs, base)?;
+        hash.braced = false;
+        hash.open = Span::empty(span.start);
+        hash.close = Span::empty(span.end);
+        hash.trailing_comma = false;
+        Some(self.push(span, ValueKind::Hash(hash)))
+    }
+
     fn hash(&mut self, hash: P<'_>, base: usize) -> Option<Hash> {
         let span = span_of(&hash, base);
         let mut pairs = Vec::new();
@@ -237,6 +256,7 @@ impl<'v> Builder<'v> {
         }
         Some(Hash {
             pairs,
+            braced: true,
             open: Span::new(span.start, span.start + 1),
             close: Span::new(span.end - 1, span.end),
             commas,

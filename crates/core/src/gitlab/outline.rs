@@ -129,8 +129,14 @@ impl GitlabRbFile {
                         };
                         stack.push((pair.value, depth + 1, format!("{key} ")));
                     }
-                    let trailing = if h.trailing_comma { " trailing-comma" } else { "" };
-                    format!("Hash{{{}}}{trailing}", h.pairs.len())
+                    let mut flags = String::new();
+                    if h.trailing_comma {
+                        flags.push_str(" trailing-comma");
+                    }
+                    if !h.braced {
+                        flags.push_str(" no-braces");
+                    }
+                    format!("Hash{{{}}}{flags}", h.pairs.len())
                 }
             };
             let _ = writeln!(out, "{indent}{prefix}{what}");

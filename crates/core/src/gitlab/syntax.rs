@@ -195,10 +195,13 @@ pub struct ArrayLayout {
     pub last_item: Option<Span>,
 }
 
-/// `{ 'k' => v, k: v }`
+/// `{ 'k' => v, k: v }`, or the pairs ending an array or argument list
+/// without braces (`['a', 'k' => v]`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hash {
     pub pairs: Vec<Pair>,
+    /// Whether `{` and `}` are written; `open` and `close` are empty if not.
+    pub braced: bool,
     pub open: Span,
     pub close: Span,
     pub commas: Vec<Span>,
