@@ -100,9 +100,7 @@ fn explain(code: &str, io: &mut Io<'_>) -> u8 {
                 if m.default_on { "yes" } else { "no" },
                 m.fix.as_str()
             );
-            for line in m.doc.lines() {
-                say!(io.stdout, "{}", line.strip_prefix(' ').unwrap_or(line));
-            }
+            let _ = io.stdout.write_all(m.documentation().as_bytes());
             EXIT_CLEAN
         }
         None => {

@@ -36,3 +36,23 @@ pub fn find(code: &str) -> Option<&'static RuleMeta> {
 pub(crate) fn meta(code: &str) -> &'static RuleMeta {
     find(code).unwrap_or(&crate::rules::cl::SyntaxError_::META)
 }
+
+/// The whole catalog as Markdown: what `docs/rules.md` holds and what each
+/// rule's `helpUri` points into.
+pub fn catalog_markdown() -> String {
+    let mut out = String::from(
+        "# conflint rules\n\nGenerated from the rules' own documentation (`conflint explain CODE` prints the same text).\n\n| code | name | severity | default | fix |\n|---|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        let m = rule.meta();
+        let on = if m.default_on { "on" } else { "off" };
+        out.push_str(&format!("| [{}](#{}) | {} | {} | {on} | {} |\n", m.code, m.code.to_ascii_lowercase(), m.name, m.severity.as_str(), m.fix.as_str()));
+    }
+    for rule in RULES {
+        let m = rule.meta();
+        let doc = m.documentation().replace("\n## ", "\n### ");
+        let doc = doc.strip_prefix("## ").map(|d| format!("### {d}")).unwrap_or(doc);
+        out.push_str(&format!("\n## {}\n\n`{}` · severity {} · {} by default · fix: {}\n\n{}", m.code, m.name, m.severity.as_str(), if m.default_on { "on" } else { "off" }, m.fix.as_str(), doc));
+    }
+    out
+}

@@ -43,6 +43,12 @@ impl RuleMeta {
         format!("https://github.com/conflint/conflint/blob/main/docs/rules.md#{}", self.code.to_ascii_lowercase())
     }
 
+    /// The documentation as Markdown (the doc comment without its leading space).
+    pub fn documentation(&self) -> String {
+        let lines: Vec<&str> = self.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect();
+        lines.join("\n").trim().to_string() + "\n"
+    }
+
     /// The first paragraph of the "What it does" section: a one-line summary.
     pub fn summary(&self) -> String {
         self.doc
