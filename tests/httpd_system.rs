@@ -19,9 +19,6 @@
 //! test trees from the shared corpus, and small trees written by the tests.
 //! Without `apache2` (or without the corpus) the tests print a skip note and
 //! pass; `CONFLINT_SYSTEM_TESTS=require` turns that into a failure.
-//!
-//! Tests marked `#[ignore = "conflint bug: ..."]` assert what httpd does and
-//! fail today because conflint disagrees with it; the reason names the bug.
 
 mod common;
 
@@ -657,7 +654,6 @@ fn vhosts_match_httpd_debian_etc_apache2() {
 }
 
 #[test]
-#[ignore = "conflint bug: `[::]:80` is httpd's IPv6 wildcard and joins the `*:80` set; conflint lists a separate `[::]:80` address"]
 fn vhosts_match_httpd_certbot_augeas_vhosts() {
     let test = "vhosts_match_httpd_certbot_augeas_vhosts";
     let Some((httpd, sandbox)) = certbot_tree(test, "augeas_vhosts") else { return };
@@ -686,8 +682,6 @@ fn vhosts_match_httpd_certbot_multi_vhosts_with_ssl() {
 }
 
 #[test]
-#[ignore = "conflint bug: `[::]:80` is httpd's IPv6 wildcard and joins `*:80` (conflint lists it apart), and \
-            conflint does not expand mod_macro `Use` (it lists the <Macro> body as a vhost `$domain`)"]
 fn vhosts_match_httpd_certbot_multiple_vhosts() {
     let test = "vhosts_match_httpd_certbot_multiple_vhosts";
     let Some((httpd, sandbox)) = certbot_tree(test, "multiple_vhosts") else { return };
@@ -829,8 +823,6 @@ fn multi_address_vhosts_match_httpd() {
 /// the address with inaddr_any), printed as `*:P`. certbot's Debian trees use
 /// `<VirtualHost *:80 [::]:80>`.
 #[test]
-#[ignore = "conflint bug: `[::]:P` and `0.0.0.0:P` are httpd wildcards in the `*:P` set; conflint lists them as \
-            separate addresses"]
 fn any_addresses_join_the_wildcard_set_like_httpd() {
     let Some(httpd) = Httpd::find("any_addresses_join_the_wildcard_set_like_httpd") else { return };
     let sandbox = Sandbox::new();
@@ -972,8 +964,6 @@ fn unsafe_fixes_on_certbot_trees_are_accepted_by_httpd() {
 /// pass `apache2 -t` after the fix; here the fix is even a safe one (both
 /// vhosts have a ServerName), applied by plain `--fix`.
 #[test]
-#[ignore = "conflint bug: the HT003 catch-all uses `Require all denied` even when mod_authz_core is not loaded; \
-            apache2 -t then fails with `Invalid command 'Require'`"]
 fn catch_all_fix_without_authz_core_is_accepted_by_httpd() {
     let Some(httpd) = Httpd::find("catch_all_fix_without_authz_core_is_accepted_by_httpd") else { return };
     let sandbox = Sandbox::new();
@@ -1246,9 +1236,6 @@ fn live_https_port_with_sslengine_stays_tls_after_fix() {
 /// certificate is SSL-enabled by mod_ssl itself (Debian's default-ssl style
 /// of certbot's default-ssl-port-only.conf, on `Listen 443`).
 #[test]
-#[ignore = "conflint bug: the HT003 catch-all copies the certificate only when the vhost says `SSLEngine on`; \
-            with implicit SSL (https Listen + certificate) the certificate-less catch-all becomes the default \
-            and the port serves plain HTTP"]
 fn live_https_port_without_sslengine_stays_tls_after_fix() {
     https_port_stays_tls_after_fix("live_https_port_without_sslengine_stays_tls_after_fix", false);
 }

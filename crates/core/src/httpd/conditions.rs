@@ -55,7 +55,7 @@ const STATIC_MODULES: &[&str] = &[
 /// module identifier (`ssl_module`) and the source file (`mod_ssl.c`).
 #[derive(Debug, Clone, Default)]
 pub struct Modules {
-    names: HashSet<String>,
+    pub(crate) names: HashSet<String>,
     /// At least one `LoadModule` was seen in a tree read from its entry
     /// file, so a module not loaded by now is really absent.
     pub complete: bool,

@@ -219,11 +219,13 @@ pub struct RootMap {
 impl RootMap {
     /// Guess the layout from the entry file: `X/apache2.conf` is
     /// /etc/apache2, `X/conf/httpd.conf` is /etc/httpd (ServerRoot is the
-    /// parent of `conf/`); `server_root` (from `--server-root`) overrides.
+    /// parent of `conf/`, as Red Hat lays it out); `server_root` (from
+    /// `--server-root`) overrides.
     pub fn new(entry: &Path, server_root: Option<&Path>) -> Self {
         let entry_dir = entry.parent().map(Path::to_path_buf).unwrap_or_default();
         let dir_name = entry_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let inferred = if dir_name == "conf" {
+        let is_httpd_conf = entry.file_name().is_some_and(|n| n == "httpd.conf");
+        let inferred = if dir_name == "conf" && is_httpd_conf {
             entry_dir.parent().map(Path::to_path_buf).unwrap_or_else(|| entry_dir.clone())
         } else {
             entry_dir.clone()

@@ -58,6 +58,10 @@ pub struct Item {
     pub name: String,
     /// Argument values after `${VAR}` substitution.
     pub args: Vec<String>,
+    /// Produced by expanding a mod_macro `Use`: `file` and `line` are those
+    /// of the `Use` line (as httpd reports them), and there are no bytes of
+    /// its own to edit.
+    pub from_macro: bool,
 }
 
 impl Item {
@@ -112,6 +116,16 @@ pub struct HttpdTree {
     pub vhosts: VhostTable,
     /// Module names tested by `<IfModule>`, for version detection.
     pub modules_tested: Vec<String>,
+    /// The modules loaded by the end of the tree.
+    pub modules: Modules,
+}
+
+impl HttpdTree {
+    /// Whether a module is (or may be) loaded: `true` unless the tree
+    /// lists its modules and this one is not among them.
+    pub fn may_have_module(&self, name: &str) -> bool {
+        !self.modules.complete || self.modules.is_loaded(name)
+    }
 }
 
 impl HttpdTree {
@@ -251,6 +265,24 @@ struct Frame {
     chain: Vec<PathBuf>,
     /// The same files as found, for messages.
     shown: Vec<PathBuf>,
+    /// Set when this frame reads the expansion of a mod_macro `Use`.
+    expansion: Option<Expansion>,
+}
+
+/// A `Use` being read: the expanded text and where the `Use` stands.
+struct Expansion {
+    /// Index into [`Walker::expansions`].
+    text: usize,
+    use_file: FileId,
+    use_line: LineId,
+    /// Macros being expanded around this one, to refuse recursion.
+    macros: Vec<String>,
+}
+
+/// A `<Macro name $param...>` definition: its parameters and body lines.
+struct MacroDef {
+    params: Vec<String>,
+    body: Vec<String>,
 }
 
 /// Reads a tree: a stack of frames, one per file being read.
@@ -270,6 +302,10 @@ struct Walker<'a> {
     mpm: Option<String>,
     modules_tested: Vec<String>,
     include_failed: bool,
+    /// mod_macro definitions by lower-case name.
+    macros: HashMap<String, MacroDef>,
+    /// Parsed texts of `Use` expansions.
+    expansions: Vec<HttpdFile>,
 }
 
 impl<'a> Walker<'a> {
@@ -310,6 +346,8 @@ impl<'a> Walker<'a> {
             mpm: None,
             modules_tested: Vec::new(),
             include_failed: false,
+            macros: HashMap::new(),
+            expansions: Vec::new(),
         };
         walker.by_canonical.insert(canonical.clone(), 0);
         walker.files.push(TreeFile { path: entry.to_path_buf(), canonical, syntax });
@@ -319,10 +357,10 @@ impl<'a> Walker<'a> {
     fn run(mut self) -> HttpdTree {
         let chain = vec![self.files[0].canonical.clone()];
         let shown = vec![self.files[0].path.clone()];
-        let mut stack = vec![Frame { file: 0, next: 0, parent: None, open: Vec::new(), chain, shown }];
+        let mut stack = vec![Frame { file: 0, next: 0, parent: None, open: Vec::new(), chain, shown, expansion: None }];
         while let Some(mut frame) = stack.pop() {
             let mut pushed: Vec<Frame> = Vec::new();
-            while frame.next < self.files[frame.file].syntax.lines.len() {
+            while frame.next < self.syntax(&frame).lines.len() {
                 let line_id = frame.next;
                 frame.next += 1;
                 let included = self.line(&mut frame, line_id);
@@ -347,19 +385,36 @@ impl<'a> Walker<'a> {
             is_entry: self.is_entry,
             vhosts: VhostTable::default(),
             modules_tested: self.modules_tested,
+            modules: Modules { complete: self.is_entry && self.modules.complete && !self.include_failed, ..self.modules },
         }
     }
 
     /// Read one line; returns frames for files an `Include` on it brings in.
     fn line(&mut self, frame: &mut Frame, line_id: LineId) -> Vec<Frame> {
-        let file = &self.files[frame.file].syntax;
+        let file = self.syntax(frame);
         let line = &file.lines[line_id];
         let parent = frame.open.last().copied().or(frame.parent);
+        // Where items and problems of this line are recorded: the line
+        // itself, or the `Use` line for a macro expansion.
+        let (at_file, at_line) = match &frame.expansion {
+            Some(e) => (e.use_file, e.use_line),
+            None => (frame.file, line_id),
+        };
         match &line.kind {
             LineKind::Open(open) => {
                 let name = file.text(open.name).into_owned();
-                let args = self.substituted_args(frame.file, open.args_span, &open.args);
+                let args = self.substituted_args(file, open.args_span, &open.args);
                 let close = open.close;
+                if name.eq_ignore_ascii_case("Macro") {
+                    // A definition: its body only takes effect where it is used.
+                    let end = close.unwrap_or(file.lines.len());
+                    let body = file.lines[line_id + 1..end].iter().map(|l| file.text(l.text).into_owned()).collect();
+                    if let Some((macro_name, params)) = args.split_first() {
+                        self.macros.insert(macro_name.to_ascii_lowercase(), MacroDef { params: params.to_vec(), body });
+                    }
+                    frame.next = end + 1;
+                    return Vec::new();
+                }
                 let parent_truth = parent.map(|p| self.items[p].truth).unwrap_or(Truth::Yes);
                 let own = self.condition(&name, &args);
                 let truth = parent_truth.and(own);
@@ -370,12 +425,12 @@ impl<'a> Walker<'a> {
                         None => {
                             frame.next = usize::MAX;
                             let message = format!("Expected </{name}> before end of configuration");
-                            self.syntax_problem(frame.file, line_id, message);
+                            self.syntax_problem(at_file, at_line, message);
                         }
                     }
                     return Vec::new();
                 }
-                let id = self.push_item(frame.file, line_id, parent, truth, true, name, args);
+                let id = self.push_item(frame, line_id, parent, truth, true, name, args);
                 frame.open.push(id);
                 Vec::new()
             }
@@ -387,7 +442,7 @@ impl<'a> Walker<'a> {
                         let message = format!(
                             "</{name}> without matching <{name}> section: httpd ends a true <{name}> only at a line that is exactly </{name}>"
                         );
-                        self.syntax_problem(frame.file, line_id, message);
+                        self.syntax_problem(at_file, at_line, message);
                     }
                 }
                 Vec::new()
@@ -395,20 +450,40 @@ impl<'a> Walker<'a> {
             LineKind::Directive(directive) => {
                 let name = file.text(directive.name).into_owned();
                 let args_span = Span::new(directive.name.end, line.text.end);
-                let args = self.substituted_args(frame.file, args_span, &directive.args);
+                let args = self.substituted_args(file, args_span, &directive.args);
                 let truth = parent.map(|p| self.items[p].truth).unwrap_or(Truth::Yes);
-                let span = line.text;
-                self.push_item(frame.file, line_id, parent, truth, false, name.clone(), args.clone());
+                let span = match frame.expansion {
+                    Some(_) => self.files[at_file].syntax.lines[at_line].text,
+                    None => line.text,
+                };
+                self.push_item(frame, line_id, parent, truth, false, name.clone(), args.clone());
+                if name.eq_ignore_ascii_case("Use") {
+                    return self.use_macro(frame, parent, &args, at_file, at_line);
+                }
+                if name.eq_ignore_ascii_case("UndefMacro") {
+                    if let Some(m) = args.first() {
+                        self.macros.remove(&m.to_ascii_lowercase());
+                    }
+                    return Vec::new();
+                }
                 self.effect(frame, parent, &name, &args, span)
             }
             _ => Vec::new(),
         }
     }
 
+    /// The syntax a frame reads: a file, or the text of a macro expansion.
+    fn syntax(&self, frame: &Frame) -> &HttpdFile {
+        match &frame.expansion {
+            Some(e) => &self.expansions[e.text],
+            None => &self.files[frame.file].syntax,
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn push_item(
         &mut self,
-        file: FileId,
+        frame: &Frame,
         line: LineId,
         parent: Option<ItemId>,
         truth: Truth,
@@ -416,14 +491,60 @@ impl<'a> Walker<'a> {
         name: String,
         args: Vec<String>,
     ) -> ItemId {
-        self.items.push(Item { file, line, parent, truth, is_section, name, args });
+        let (file, line, from_macro) = match &frame.expansion {
+            Some(e) => (e.use_file, e.use_line, true),
+            None => (frame.file, line, false),
+        };
+        self.items.push(Item { file, line, parent, truth, is_section, name, args, from_macro });
         self.items.len() - 1
+    }
+
+    /// `Use NAME args...`: the macro's body with its parameters replaced,
+    /// read where the `Use` stands (mod_macro).
+    fn use_macro(&mut self, frame: &Frame, parent: Option<ItemId>, args: &[String], at_file: FileId, at_line: LineId) -> Vec<Frame> {
+        let Some((name, values)) = args.split_first() else { return Vec::new() };
+        let key = name.to_ascii_lowercase();
+        let outer: Vec<String> = frame.expansion.as_ref().map(|e| e.macros.clone()).unwrap_or_default();
+        if outer.contains(&key) {
+            self.syntax_problem(at_file, at_line, format!("recursive use of macro '{name}' is invalid"));
+            return Vec::new();
+        }
+        let Some(def) = self.macros.get(&key) else {
+            self.syntax_problem(at_file, at_line, format!("macro '{name}' undefined"));
+            return Vec::new();
+        };
+        if def.params.len() != values.len() {
+            let message = format!("macro '{name}' used with {} arguments instead of {}", values.len(), def.params.len());
+            self.syntax_problem(at_file, at_line, message);
+            return Vec::new();
+        }
+        let text: String = def.body.iter().map(|line| substitute_params(line, &def.params, values) + "\n").collect();
+        match HttpdFile::parse(text.into_bytes()) {
+            Ok(expanded) => {
+                self.expansions.push(expanded);
+                let mut macros = outer;
+                macros.push(key);
+                let expansion = Expansion { text: self.expansions.len() - 1, use_file: at_file, use_line: at_line, macros };
+                vec![Frame {
+                    file: frame.file,
+                    next: 0,
+                    parent,
+                    open: Vec::new(),
+                    chain: frame.chain.clone(),
+                    shown: frame.shown.clone(),
+                    expansion: Some(expansion),
+                }]
+            }
+            Err(error) => {
+                self.syntax_problem(at_file, at_line, format!("macro '{name}' expands to text httpd cannot read: {}", error.message));
+                Vec::new()
+            }
+        }
     }
 
     /// Argument values, with `${VAR}` substituted on the raw text first
     /// (httpd substitutes the whole line before splitting it).
-    fn substituted_args(&self, file: FileId, span: Span, args: &[super::syntax::Arg]) -> Vec<String> {
-        let syntax = &self.files[file].syntax;
+    fn substituted_args(&self, syntax: &HttpdFile, span: Span, args: &[super::syntax::Arg]) -> Vec<String> {
         let raw = syntax.text(span);
         if !raw.contains("${") {
             return syntax.arg_values(args);
@@ -548,7 +669,7 @@ impl<'a> Walker<'a> {
             chain.push(canonical);
             let mut shown = frame.shown.clone();
             shown.push(path.clone());
-            frames.push(Frame { file, next: 0, parent, open: Vec::new(), chain, shown });
+            frames.push(Frame { file, next: 0, parent, open: Vec::new(), chain, shown, expansion: None });
         }
         frames
     }
@@ -606,6 +727,27 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// Replace each macro parameter by its value, longest names first at each
+/// position (so `$domain` wins over `$d`), as mod_macro substitutes.
+fn substitute_params(line: &str, params: &[String], values: &[String]) -> String {
+    let mut order: Vec<usize> = (0..params.len()).collect();
+    order.sort_by_key(|i| std::cmp::Reverse(params[*i].len()));
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    'scan: while let Some(c) = rest.chars().next() {
+        for &i in &order {
+            if !params[i].is_empty() && rest.starts_with(params[i].as_str()) {
+                out.push_str(&values[i]);
+                rest = &rest[params[i].len()..];
+                continue 'scan;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -661,6 +803,17 @@ mod tests {
     fn missing_include_is_a_problem() {
         let t = tree(&[("/etc/apache2/apache2.conf", "Include nothing/*.conf\n")]);
         assert!(matches!(t.problems[0].kind, ProblemKind::Include(IncludeFailure::NoMatch { .. })));
+    }
+
+    #[test]
+    fn macros_expand_where_they_are_used() {
+        let t = tree(&[(
+            "/etc/apache2/apache2.conf",
+            "<Macro VHost $name $domain>\n<VirtualHost *:80>\n    ServerName $domain\n</VirtualHost>\n</Macro>\nUse VHost one one.test\nUse VHost two two.test\n",
+        )]);
+        let names: Vec<_> = t.vhosts.vhosts.iter().map(|v| (v.server_name.clone().unwrap_or_default(), v.line)).collect();
+        assert_eq!(names, [("one.test".to_string(), 6), ("two.test".to_string(), 7)]);
+        assert!(t.items.iter().filter(|i| i.is("ServerName")).all(|i| i.from_macro));
     }
 
     #[test]

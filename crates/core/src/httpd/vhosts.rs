@@ -37,14 +37,15 @@ pub struct Address {
 impl Address {
     /// Parse a `<VirtualHost>` argument as httpd does for `version`.
     pub fn parse(text: &str, version: ApacheVersion) -> Option<Address> {
+        let ip = |addr: &str| if is_unspecified(addr) { Host::Any } else { Host::Ip(addr.to_ascii_lowercase()) };
         let (host, port) = if let Some(rest) = text.strip_prefix('[') {
             let end = rest.find(']')?;
             let port = rest[end + 1..].strip_prefix(':');
-            (Host::Ip(rest[..end].to_ascii_lowercase()), port)
+            (ip(&rest[..end]), port)
         } else {
             match text.rsplit_once(':') {
                 // More than one ':' without brackets: an IPv6 address, no port.
-                Some((h, _)) if h.contains(':') => (Host::Ip(text.to_ascii_lowercase()), None),
+                Some((h, _)) if h.contains(':') => (ip(text), None),
                 Some((h, p)) => (host_of(h, version), Some(p)),
                 None => (host_of(text, version), None),
             }
@@ -73,7 +74,7 @@ impl Address {
 }
 
 fn host_of(text: &str, version: ApacheVersion) -> Host {
-    if text == "*" {
+    if text == "*" || is_unspecified(text) {
         Host::Any
     } else if text.eq_ignore_ascii_case("_default_") {
         match version {
@@ -100,7 +101,7 @@ pub struct Vhost {
     pub aliases: Vec<String>,
     /// `Maybe` when a conditional around it cannot be decided.
     pub truth: Truth,
-    /// `SSLEngine on` inside.
+    /// TLS: `SSLEngine on` or a certificate inside.
     pub ssl: bool,
 }
 
@@ -133,7 +134,13 @@ pub fn table(tree: &HttpdTree) -> VhostTable {
         if !item.is_section || !item.is("VirtualHost") {
             continue;
         }
-        let addresses: Vec<Address> = item.args.iter().filter_map(|a| Address::parse(a, tree.version)).collect();
+        let mut addresses: Vec<Address> = Vec::new();
+        // `*:80 [::]:80` names one address twice: httpd keeps the vhost once.
+        for address in item.args.iter().filter_map(|a| Address::parse(a, tree.version)) {
+            if !addresses.contains(&address) {
+                addresses.push(address);
+            }
+        }
         let server_name =
             tree.section_value(id, "ServerName").and_then(|sn| tree.items[sn].args.first()).map(|name| bare_name(name));
         let aliases = tree
@@ -141,10 +148,13 @@ pub fn table(tree: &HttpdTree) -> VhostTable {
             .filter(|c| tree.items[*c].is("ServerAlias"))
             .flat_map(|c| tree.items[c].args.clone())
             .collect();
+        // TLS: `SSLEngine on`, or a certificate on a port that `Listen ... https`
+        // makes TLS without saying so in the vhost.
         let ssl = tree
             .section_value(id, "SSLEngine")
             .and_then(|s| tree.items[s].args.first())
-            .is_some_and(|v| v.eq_ignore_ascii_case("on"));
+            .is_some_and(|v| v.eq_ignore_ascii_case("on"))
+            || tree.section_value(id, "SSLCertificateFile").is_some();
         let line = tree.files[item.file].syntax.line_number(tree.files[item.file].syntax.lines[item.line].text.start);
         let index = table.vhosts.len();
         for address in &addresses {
@@ -165,6 +175,12 @@ pub fn table(tree: &HttpdTree) -> VhostTable {
         });
     }
     table
+}
+
+/// `0.0.0.0` and `::` are the "any" address: httpd puts vhosts declared
+/// with them in the same set as `*` (vhost.c compares with INADDR_ANY).
+fn is_unspecified(text: &str) -> bool {
+    text.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_unspecified())
 }
 
 /// `https://www.example.com:443` → `www.example.com`.
@@ -189,6 +205,8 @@ mod tests {
         assert_eq!(Address::parse("[2001:db8::7]:443", v).unwrap().display(), "[2001:db8::7]:443");
         assert_eq!(Address::parse("127.0.0.1", v).unwrap().display(), "127.0.0.1:*");
         assert_eq!(Address::parse("*", v).unwrap().display(), "*:*");
+        assert_eq!(Address::parse("[::]:80", v).unwrap().display(), "*:80");
+        assert_eq!(Address::parse("0.0.0.0:8080", v).unwrap().display(), "*:8080");
     }
 
     #[test]

@@ -11,9 +11,13 @@ use conflint_core::text::{LineEnding, indentation_at};
 
 use crate::diagnostic::Edit;
 
-/// The syntax of the directive behind an item.
+/// The syntax of the directive behind an item; `None` for an item that a
+/// mod_macro `Use` produced, which has no bytes of its own to edit.
 pub fn directive(tree: &HttpdTree, item: ItemId) -> Option<&Directive> {
     let item = tree.item(item);
+    if item.from_macro {
+        return None;
+    }
     match &tree.file(item.file).syntax.lines[item.line].kind {
         LineKind::Directive(d) => Some(d),
         _ => None,
@@ -67,10 +71,13 @@ pub fn rename(tree: &HttpdTree, item: ItemId, name: &str) -> Option<Edit> {
 }
 
 /// Delete an item's whole line, line ending included.
-pub fn delete_line(tree: &HttpdTree, item: ItemId) -> Edit {
+pub fn delete_line(tree: &HttpdTree, item: ItemId) -> Option<Edit> {
     let i = tree.item(item);
+    if i.from_macro {
+        return None;
+    }
     let line = &tree.file(i.file).syntax.lines[i.line];
-    Edit::delete(path(tree, item), line.span)
+    Some(Edit::delete(path(tree, item), line.span))
 }
 
 /// The line ending of a tree file.
@@ -88,18 +95,21 @@ pub fn indentation(tree: &HttpdTree, item: ItemId) -> String {
 
 /// Insert `line` (without line ending) right after an item's line, with
 /// the same indentation.
-pub fn insert_after(tree: &HttpdTree, item: ItemId, line: &str) -> Edit {
+pub fn insert_after(tree: &HttpdTree, item: ItemId, line: &str) -> Option<Edit> {
     let i = tree.item(item);
+    if i.from_macro {
+        return None;
+    }
     let syntax = &tree.file(i.file).syntax;
     let l = &syntax.lines[i.line];
     let eol = eol(tree, i.file);
     let indent = indentation(tree, item);
-    if l.span.end == l.text.end {
+    Some(if l.span.end == l.text.end {
         // The last line has no line ending: add one before ours.
         Edit::insert(path(tree, item), l.span.end, format!("{eol}{indent}{line}"))
     } else {
         Edit::insert(path(tree, item), l.span.end, format!("{indent}{line}{eol}"))
-    }
+    })
 }
 
 /// Insert `line` at the top level of the entry file: at its end, or before

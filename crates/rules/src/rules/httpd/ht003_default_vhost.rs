@@ -246,23 +246,17 @@ fn catch_all_fix(tree: &HttpdTree, vhost: &Vhost, sets: &[&AddressSet]) -> Optio
     lines.push(format!("{indent}<{tag} {addresses}>"));
     lines.push(format!("{indent}{unit}ServerName catchall.invalid"));
     if vhost.ssl {
-        lines.push(format!("{indent}{unit}SSLEngine on"));
-        for cert in ["SSLCertificateFile", "SSLCertificateKeyFile", "SSLCertificateChainFile"] {
-            if let Some(id) = tree.section_value(vhost.item, cert) {
-                let text = syntax_text_of(tree, id);
-                lines.push(format!("{indent}{unit}{text}"));
+        // The same TLS setup: a port made TLS by `Listen ... https` has no
+        // `SSLEngine on` to copy, only certificates.
+        let tls = ["SSLEngine", "SSLCertificateFile", "SSLCertificateKeyFile", "SSLCertificateChainFile"];
+        for directive in tls {
+            if let Some(id) = tree.section_value(vhost.item, directive).filter(|id| !tree.item(*id).from_macro) {
+                lines.push(format!("{indent}{unit}{}", syntax_text_of(tree, id)));
             }
         }
     }
-    lines.push(format!("{indent}{unit}<Location \"/\">"));
-    match tree.version {
-        ApacheVersion::V2_4 => lines.push(format!("{indent}{unit}{unit}Require all denied")),
-        ApacheVersion::V2_2 => {
-            lines.push(format!("{indent}{unit}{unit}Order deny,allow"));
-            lines.push(format!("{indent}{unit}{unit}Deny from all"));
-        }
-    }
-    lines.push(format!("{indent}{unit}</Location>"));
+    let deny = deny_lines(tree)?;
+    lines.extend(deny.iter().map(|(depth, text)| format!("{indent}{}{text}", unit.repeat(*depth))));
     lines.push(format!("{indent}</{tag}>"));
     lines.push(String::new());
     let text = lines.join(eol) + eol;
@@ -279,6 +273,30 @@ fn catch_all_fix(tree: &HttpdTree, vhost: &Vhost, sets: &[&AddressSet]) -> Optio
     } else {
         Some(Fix::safe(message, vec![edit]))
     }
+}
+
+/// The lines that make the catch-all refuse every request, with their
+/// depth inside it, in a form the tree's modules support: `Require all
+/// denied` needs mod_authz_core (2.4), `Order`/`Deny` mod_authz_host (2.2);
+/// failing those, mod_rewrite, mod_alias, or (2.4.49+) core's
+/// `StrictHostCheck`.
+fn deny_lines(tree: &HttpdTree) -> Option<Vec<(usize, &'static str)>> {
+    let has = |module: &str| tree.may_have_module(module);
+    let location = |inner: &[&'static str]| {
+        let mut lines = vec![(1, "<Location \"/\">")];
+        lines.extend(inner.iter().map(|l| (2, *l)));
+        lines.push((1, "</Location>"));
+        lines
+    };
+    Some(match tree.version {
+        ApacheVersion::V2_4 if has("mod_authz_core.c") => location(&["Require all denied"]),
+        ApacheVersion::V2_2 if has("mod_authz_host.c") => location(&["Order deny,allow", "Deny from all"]),
+        ApacheVersion::V2_4 if has("mod_rewrite.c") => vec![(1, "RewriteEngine On"), (1, "RewriteRule ^ - [R=421,L]")],
+        ApacheVersion::V2_2 if has("mod_rewrite.c") => vec![(1, "RewriteEngine On"), (1, "RewriteRule ^ - [F]")],
+        _ if has("mod_alias.c") => vec![(1, "Redirect gone /")],
+        ApacheVersion::V2_4 => vec![(1, "StrictHostCheck On")],
+        ApacheVersion::V2_2 => return None,
+    })
 }
 
 /// The text of a directive as written (continuations joined, trimmed).

@@ -103,7 +103,7 @@ fn report(tree: &HttpdTree, checker: &mut Checker<'_>, mpm: Mpm, c: Correction) 
         (None, Some(anchor)) => (
             edit::path(tree, anchor).to_path_buf(),
             edit::directive_span(tree, anchor),
-            Some(edit::insert_after(tree, anchor, &format!("{} {}", c.directive, c.new_value))),
+            edit::insert_after(tree, anchor, &format!("{} {}", c.directive, c.new_value)),
         ),
         (None, None) => (tree.entry().path.clone(), Span::empty(0), None),
     };

@@ -66,12 +66,12 @@ impl Rule for DeprecatedDirective {
                 "maxclients" => rename(tree, checker, id, "MaxClients", "MaxRequestWorkers"),
                 "maxrequestsperchild" => rename(tree, checker, id, "MaxRequestsPerChild", "MaxConnectionsPerChild"),
                 "namevirtualhost" => {
-                    let fix = Fix::safe("delete the line", vec![edit::delete_line(tree, id)]);
+                    let fix = edit::delete_line(tree, id).map(|e| Fix::safe("delete the line", vec![e]));
                     checker.report(
                         edit::path(tree, id),
                         edit::directive_span(tree, id),
                         "`NameVirtualHost` has no effect in 2.4 (name-based hosting is automatic) and will be removed",
-                        Some(fix),
+                        fix,
                     );
                 }
                 "order" | "allow" | "deny" => {
