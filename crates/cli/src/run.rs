@@ -260,9 +260,8 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
     }
     let fix = FixOptions { unsafe_fixes: args.unsafe_fixes, only_path: None };
     let fs = RealFileSystem;
-    let (entries, rest): (Vec<_>, Vec<_>) =
-        found.files.iter().partition(|(p, k)| *k == FileKind::Httpd && discover::is_httpd_entry(p));
-    let entry_targets: Vec<Target> = entries.iter().map(|(p, _)| Target::HttpdTree(p.clone())).collect();
+    let (entries, rest): (Vec<_>, Vec<_>) = found.files.iter().partition(|(p, k)| is_entry(p, *k));
+    let entry_targets: Vec<Target> = entries.iter().map(|(p, k)| entry_target(p, *k)).collect();
     let mut results: Vec<TargetResult> =
         entry_targets.par_iter().map(|t| process(t, &fs, &settings, mode, &fix)).collect();
     let covered: HashSet<PathBuf> = results.iter().flat_map(|r| r.covered.iter().cloned()).collect();
@@ -271,7 +270,8 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
         .filter(|(p, _)| !covered.contains(&std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
         .filter_map(|(p, kind)| match kind {
             FileKind::Httpd => Some(Target::HttpdFile(p.clone())),
-            _ => None,
+            FileKind::PhpIni => Some(Target::PhpFile(p.clone())),
+            FileKind::GitlabRb => None,
         })
         .collect();
     results.extend(other_targets.par_iter().map(|t| process(t, &fs, &settings, mode, &fix)).collect::<Vec<_>>());
@@ -354,6 +354,27 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
     exit_status(&report, failed, mode, args.exit_non_zero_on_fix, !diffs.is_empty())
 }
 
+/// Whether a file is the root of a tree checked as a whole.
+fn is_entry(path: &Path, kind: FileKind) -> bool {
+    match kind {
+        FileKind::Httpd => discover::is_httpd_entry(path),
+        FileKind::PhpIni => discover::is_php_entry(path),
+        FileKind::GitlabRb => false,
+    }
+}
+
+/// The target for an entry file: an httpd tree, or php.ini with the scan
+/// directory next to it (Debian's /etc/php/8.2/cli/conf.d).
+fn entry_target(path: &Path, kind: FileKind) -> Target {
+    match kind {
+        FileKind::PhpIni => {
+            let scan_dir = path.parent().map(|d| d.join("conf.d")).filter(|d| d.is_dir());
+            Target::PhpTree { main: path.to_path_buf(), scan_dir }
+        }
+        _ => Target::HttpdTree(path.to_path_buf()),
+    }
+}
+
 fn print_report(
     report: &Report,
     format: Format,
@@ -409,9 +430,10 @@ fn check_stdin(args: &CheckArgs, config: &Config, settings: &Settings, mode: Mod
         return EXIT_ERROR;
     };
     let target = match kind {
-        FileKind::Httpd if discover::is_httpd_entry(name) => Target::HttpdTree(name.to_path_buf()),
+        _ if is_entry(name, kind) => entry_target(name, kind),
         FileKind::Httpd => Target::HttpdFile(name.to_path_buf()),
-        _ => {
+        FileKind::PhpIni => Target::PhpFile(name.to_path_buf()),
+        FileKind::GitlabRb => {
             say!(io.stderr, "conflint: {} files are not supported on stdin yet", kind.as_str());
             return EXIT_ERROR;
         }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use conflint_core::Span;
 use conflint_core::httpd::HttpdTree;
+use conflint_core::php::PhpIniTree;
 
 use crate::diagnostic::Fix;
 use crate::rule::RuleMeta;
@@ -48,6 +49,7 @@ pub struct UnitFile<'a> {
 #[derive(Debug, Clone, Copy)]
 pub enum Unit<'a> {
     Httpd(&'a HttpdTree),
+    Php(&'a PhpIniTree),
 }
 
 impl<'a> Unit<'a> {
@@ -58,6 +60,12 @@ impl<'a> Unit<'a> {
                 .files
                 .iter()
                 .map(|f| UnitFile { path: &f.path, source: f.syntax.source(), kind: FileKind::Httpd })
+                .collect(),
+            Unit::Php(tree) => tree
+                .files
+                .iter()
+                .filter_map(|f| f.content.as_ref().ok().map(|c| (f, c)))
+                .map(|(f, c)| UnitFile { path: &f.path, source: c.source(), kind: FileKind::PhpIni })
                 .collect(),
         }
     }

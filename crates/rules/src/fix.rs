@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use conflint_core::SyntaxError;
 use conflint_core::httpd::HttpdFile;
+use conflint_core::php::PhpIniFile;
 use conflint_core::source::{FileSystem, OverlayFileSystem};
 
 use crate::context::FileKind;
@@ -241,7 +242,8 @@ pub fn apply_edits(text: &[u8], edits: &[&Edit]) -> Vec<u8> {
 pub fn parse_check(kind: FileKind, text: &[u8]) -> Result<(), SyntaxError> {
     match kind {
         FileKind::Httpd => HttpdFile::parse(text.to_vec()).map(|_| ()),
-        FileKind::PhpIni | FileKind::GitlabRb => Ok(()),
+        FileKind::PhpIni => PhpIniFile::parse(text.to_vec()).map(|_| ()),
+        FileKind::GitlabRb => Ok(()),
     }
 }
 

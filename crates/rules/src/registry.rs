@@ -1,7 +1,7 @@
 //! Every rule conflint has, in code order.
 
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::{cl, httpd};
+use crate::rules::{cl, httpd, php};
 
 static RULES: &[&dyn Rule] = &[
     &httpd::ServerTokens,
@@ -13,6 +13,10 @@ static RULES: &[&dyn Rule] = &[
     &httpd::TraceEnable,
     &httpd::MisplacedDirective,
     &httpd::DeadFragmentRule,
+    &php::ExposePhp,
+    &php::DisplayErrors,
+    &php::HashComment,
+    &php::AmbiguousBoolean,
     &cl::SyntaxError_,
     &cl::Unreadable,
     &cl::IncludeProblem,

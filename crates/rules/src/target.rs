@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use conflint_core::httpd::include::IncludeFailure;
 use conflint_core::httpd::{EntryError, HttpdFile, HttpdOptions, HttpdTree, ProblemKind};
+use conflint_core::php::{LoadError, PhpIniFile, PhpIniTree};
 use conflint_core::source::FileSystem;
 use conflint_core::{Span, SyntaxError};
 
@@ -23,19 +24,26 @@ pub enum Target {
     HttpdTree(PathBuf),
     /// One httpd file on its own: a fragment, a template, `.htaccess`.
     HttpdFile(PathBuf),
+    /// A main php.ini and the scan directory PHP reads after it.
+    PhpTree { main: PathBuf, scan_dir: Option<PathBuf> },
+    /// One php.ini-syntax file on its own (a scan-directory fragment, or a
+    /// php.ini template such as php.ini-production).
+    PhpFile(PathBuf),
 }
 
 impl Target {
     /// The file the target is named after.
     pub fn path(&self) -> &Path {
         match self {
-            Target::HttpdTree(p) | Target::HttpdFile(p) => p,
+            Target::HttpdTree(p) | Target::HttpdFile(p) | Target::PhpFile(p) => p,
+            Target::PhpTree { main, .. } => main,
         }
     }
 
     pub fn kind(&self) -> FileKind {
         match self {
             Target::HttpdTree(_) | Target::HttpdFile(_) => FileKind::Httpd,
+            Target::PhpTree { .. } | Target::PhpFile(_) => FileKind::PhpIni,
         }
     }
 
@@ -45,6 +53,14 @@ impl Target {
         match self {
             Target::HttpdTree(path) => load_httpd_tree(fs, path, settings),
             Target::HttpdFile(path) => load_httpd_file(fs, path, settings),
+            Target::PhpTree { main, scan_dir } => php_unit(PhpIniTree::load(fs, main, scan_dir.as_deref())),
+            Target::PhpFile(path) => match read_config(fs, path) {
+                Ok(bytes) => match PhpIniFile::parse(bytes.clone()) {
+                    Ok(file) => php_unit(PhpIniTree::from_file(path.clone(), file)),
+                    Err(error) => Loaded { unit: None, diagnostics: vec![syntax_error(path, &bytes, &error)] },
+                },
+                Err(diagnostic) => Loaded { unit: None, diagnostics: vec![diagnostic] },
+            },
         }
     }
 }
@@ -61,12 +77,14 @@ pub struct Loaded {
 #[derive(Debug)]
 pub enum LoadedUnit {
     Httpd(HttpdTree),
+    Php(PhpIniTree),
 }
 
 impl LoadedUnit {
     pub fn as_unit(&self) -> Unit<'_> {
         match self {
             LoadedUnit::Httpd(tree) => Unit::Httpd(tree),
+            LoadedUnit::Php(tree) => Unit::Php(tree),
         }
     }
 
@@ -75,8 +93,35 @@ impl LoadedUnit {
     pub fn covered(&self) -> Vec<PathBuf> {
         match self {
             LoadedUnit::Httpd(tree) => tree.files.iter().map(|f| f.canonical.clone()).collect(),
+            LoadedUnit::Php(tree) => {
+                tree.files.iter().map(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())).collect()
+            }
         }
     }
+}
+
+/// A PHP tree and its files that could not be read or parsed (CL001/CL002;
+/// PHP itself reads the directives before a syntax error and ignores the rest).
+fn php_unit(tree: PhpIniTree) -> Loaded {
+    let diagnostics = tree
+        .files
+        .iter()
+        .filter_map(|f| match &f.content {
+            Ok(_) => None,
+            Err(LoadError::Syntax(error)) => Some(syntax_error_at(&f.path, error)),
+            Err(LoadError::Io { message, .. }) => Some(unreadable(&f.path, message)),
+        })
+        .collect();
+    let unit = tree.files.first().is_some_and(|f| f.content.is_ok()) || tree.files.len() > 1;
+    Loaded { unit: unit.then_some(LoadedUnit::Php(tree)), diagnostics }
+}
+
+/// CL001 where only the error's own line and column are known.
+fn syntax_error_at(path: &Path, error: &SyntaxError) -> Diagnostic {
+    let mut d = diagnostic(&cl::SyntaxError_::META, Severity::Error, path, b"", error.span, error.message.clone());
+    d.location.start = conflint_core::LineColumn { line: error.line, column: error.column };
+    d.location.end = d.location.start;
+    d
 }
 
 fn httpd_options(settings: &Settings) -> HttpdOptions {
@@ -172,13 +217,8 @@ fn tree_problems(tree: &HttpdTree) -> Vec<Diagnostic> {
             };
             let include = &cl::IncludeProblem::META;
             match &problem.kind {
-                ProblemKind::Syntax(error) if problem.file.is_none() => {
-                    // An included file that does not parse: point into it.
-                    let mut d = diagnostic(&cl::SyntaxError_::META, Severity::Error, &problem.path, b"", error.span, error.message.clone());
-                    d.location.start = conflint_core::LineColumn { line: error.line, column: error.column };
-                    d.location.end = d.location.start;
-                    d
-                }
+                // An included file that does not parse: point into it.
+                ProblemKind::Syntax(error) if problem.file.is_none() => syntax_error_at(&problem.path, error),
                 ProblemKind::Syntax(error) => {
                     diagnostic(&cl::SyntaxError_::META, Severity::Error, &path, source, error.span, error.message.clone())
                 }

@@ -2,3 +2,4 @@
 
 pub mod cl;
 pub mod httpd;
+pub mod php;

@@ -1,0 +1,13 @@
+//! Rules for php.ini (PH).
+
+mod edit;
+
+mod ph001_expose_php;
+mod ph002_display_errors;
+mod ph003_hash_comment;
+mod ph004_ambiguous_boolean;
+
+pub use ph001_expose_php::ExposePhp;
+pub use ph002_display_errors::DisplayErrors;
+pub use ph003_hash_comment::HashComment;
+pub use ph004_ambiguous_boolean::AmbiguousBoolean;
