@@ -1,5 +1,7 @@
 //! php.ini: the syntax tree of one file, PHP's value evaluation, and the model of php.ini plus its scan directory.
 
+mod build;
+mod check;
 pub mod model;
 pub mod syntax;
 pub mod value;

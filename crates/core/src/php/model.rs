@@ -218,9 +218,12 @@ fn collect_settings(files: &[IniSource]) -> Vec<Setting> {
                     let value_text = evaluate(file, value, &lookup);
                     let offset = entry.offset_value.as_ref().map(|o| evaluate_offset(file, o, &lookup));
                     let key = entry.key_text.clone();
+                    // `extension = x` loads a module: it is no configuration
+                    // value (unless in a PATH/HOST section, or an array).
                     let loads_extension = !state.special
+                        && offset.is_none()
                         && (key.eq_ignore_ascii_case("extension") || key.eq_ignore_ascii_case("zend_extension"));
-                    if !state.scoped && !(loads_extension && offset.is_none()) {
+                    if !(state.scoped || loads_extension) {
                         let stored = offset.is_none().then(|| value_text.clone());
                         globals.insert(key.clone(), stored);
                     }
