@@ -298,24 +298,9 @@ impl Builder<'_> {
                 }
                 Rule::offset => {
                     offset_end = Some(span.end);
-                    for inner in part.into_inner() {
-                        match inner.as_rule() {
-                            Rule::offset_value => {
-                                let vspan = self.span(&inner);
-                                let pieces = self.name_pieces(inner, &mut extra)?;
-                                entry.offset = Some(vspan);
-                                entry.offset_value = Some(IniValue { span: pieces_span(&pieces, vspan.start), pieces });
-                            }
-                            Rule::unread_rest => {
-                                return Err(self.error(
-                                    Span::empty(self.span(&inner).start),
-                                    extra,
-                                    "syntax error, unexpected end of file, expecting ']'",
-                                ));
-                            }
-                            _ => {}
-                        }
-                    }
+                    let (inside, value) = self.offset(part, &mut extra)?;
+                    entry.offset = Some(inside);
+                    entry.offset_value = Some(value);
                 }
                 Rule::assign => {
                     let eq = self.source[span.range()]
@@ -347,17 +332,9 @@ impl Builder<'_> {
         } else if let Some(end) = offset_end {
             // `key[offset]` must be followed by `=`. A comment or line end
             // right after it is PHP's END_OF_LINE; anything else is the
-            // next statement's first token.
+            // next statement's first token, reported when it comes.
             if entry.comment.is_some() || eol {
-                let at = self.source[end..].iter().position(|b| *b != b' ' && *b != b'\t').map_or(end, |i| end + i);
-                return Err(self.error(
-                    Span::new(at, at + 1),
-                    extra + usize::from(eol),
-                    format!(
-                        "syntax error, unexpected {}, expecting '='",
-                        if eol { "END_OF_LINE" } else { "end of file" }
-                    ),
-                ));
+                return Err(self.missing_equals_at_line_end(end, extra, eol));
             }
             self.php_line += extra;
             self.pending = Some(end);
@@ -365,6 +342,41 @@ impl Builder<'_> {
         }
         self.php_line += extra + usize::from(eol);
         Ok(entry)
+    }
+
+    /// The inside of `[...]` after a key: its span and pieces.
+    fn offset(&self, pair: Pair<'_, Rule>, extra: &mut usize) -> Result<(Span, IniValue), SyntaxError> {
+        let mut found = None;
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::offset_value => {
+                    let inside = self.span(&inner);
+                    let pieces = self.name_pieces(inner, extra)?;
+                    found = Some((inside, IniValue { span: pieces_span(&pieces, inside.start), pieces }));
+                }
+                Rule::unread_rest => {
+                    return Err(self.error(
+                        Span::empty(self.span(&inner).start),
+                        *extra,
+                        "syntax error, unexpected end of file, expecting ']'",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        Ok(found.unwrap_or_else(|| (Span::default(), IniValue { span: Span::default(), pieces: Vec::new() })))
+    }
+
+    /// `key[offset]` followed by a comment or a line end instead of `=`.
+    fn missing_equals_at_line_end(&self, end: usize, extra: usize, eol: bool) -> SyntaxError {
+        let at = self.source[end..].iter().position(|b| *b != b' ' && *b != b'\t').map_or(end, |i| end + i);
+        // A comment at the very end of the file runs off it: "end of file".
+        let name = if eol { "END_OF_LINE" } else { "end of file" };
+        self.error(
+            Span::new(at, at + 1),
+            extra + usize::from(eol),
+            format!("syntax error, unexpected {name}, expecting '='"),
+        )
     }
 
     /// Read and check a value. `extra` counts PHP's lines inside the
@@ -382,35 +394,7 @@ impl Builder<'_> {
         let mut pieces = Vec::new();
         for part in pair.into_inner() {
             let span = self.span(&part);
-            let text = &self.source[span.range()];
-            let (token, kind) = match part.as_rule() {
-                Rule::single_quoted => (Token::String("TC_RAW"), PieceKind::SingleQuoted),
-                Rule::dollar_curly => (Token::String("TC_DOLLAR_CURLY"), PieceKind::Bare),
-                Rule::double_quoted => (Token::String("'\"'"), PieceKind::Bare),
-                Rule::bool_word => {
-                    let name = bool_token_name(text);
-                    let kind = match name {
-                        "BOOL_TRUE" => PieceKind::Bool(true),
-                        "BOOL_FALSE" => PieceKind::Bool(false),
-                        _ => PieceKind::Null,
-                    };
-                    (Token::Bool(name), kind)
-                }
-                Rule::constant => (Token::String("TC_CONSTANT"), PieceKind::Constant),
-                Rule::number => (Token::String("TC_NUMBER"), PieceKind::Number),
-                Rule::bare => (Token::String("TC_STRING"), PieceKind::Bare),
-                Rule::whitespace => (Token::String("TC_WHITESPACE"), PieceKind::Whitespace),
-                Rule::operator => {
-                    let op = text.first().copied().and_then(Operator::from_byte);
-                    let Some(op) = op else { continue };
-                    let token = if op.is_unary() { Token::Unary(op.as_char()) } else { Token::Binary(op.as_char()) };
-                    (token, PieceKind::Operator(op))
-                }
-                Rule::open_paren => (Token::Open, PieceKind::OpenParen),
-                Rule::close_paren => (Token::Close, PieceKind::CloseParen),
-                Rule::sq_unclosed | Rule::runs_off_end => (Token::EndOfFile, PieceKind::Bare),
-                _ => continue,
-            };
+            let Some((token, kind)) = value_token(part.as_rule(), &self.source[span.range()]) else { continue };
             match check.feed(&token) {
                 Verdict::Ok => {}
                 Verdict::Error(message) => {
@@ -450,6 +434,39 @@ impl Builder<'_> {
         let (name, span, lines) = next_token_name(self.source, at, next, self.base);
         self.error(span, lines, format!("syntax error, unexpected {name}, expecting '='"))
     }
+}
+
+/// What a value token is to PHP's parser, and the piece it makes. Quoted
+/// strings and variables get their real piece after their own checks.
+fn value_token(rule: Rule, text: &[u8]) -> Option<(Token<'static>, PieceKind)> {
+    Some(match rule {
+        Rule::single_quoted => (Token::String("TC_RAW"), PieceKind::SingleQuoted),
+        Rule::dollar_curly => (Token::String("TC_DOLLAR_CURLY"), PieceKind::Bare),
+        Rule::double_quoted => (Token::String("'\"'"), PieceKind::Bare),
+        Rule::bool_word => {
+            let name = bool_token_name(text);
+            let kind = match name {
+                "BOOL_TRUE" => PieceKind::Bool(true),
+                "BOOL_FALSE" => PieceKind::Bool(false),
+                _ => PieceKind::Null,
+            };
+            (Token::Bool(name), kind)
+        }
+        Rule::constant => (Token::String("TC_CONSTANT"), PieceKind::Constant),
+        Rule::number => (Token::String("TC_NUMBER"), PieceKind::Number),
+        Rule::bare => (Token::String("TC_STRING"), PieceKind::Bare),
+        Rule::whitespace => (Token::String("TC_WHITESPACE"), PieceKind::Whitespace),
+        Rule::operator => {
+            let op = text.first().copied().and_then(Operator::from_byte)?;
+            let token = if op.is_unary() { Token::Unary(op.as_char()) } else { Token::Binary(op.as_char()) };
+            (token, PieceKind::Operator(op))
+        }
+        Rule::open_paren => (Token::Open, PieceKind::OpenParen),
+        Rule::close_paren => (Token::Close, PieceKind::CloseParen),
+        // The scanner ran off the end of the file: PHP's "end of file".
+        Rule::sq_unclosed | Rule::runs_off_end => (Token::EndOfFile, PieceKind::Bare),
+        _ => return None,
+    })
 }
 
 /// PHP's name for the token that starts at `at` (after `key[offset]`),
@@ -542,5 +559,73 @@ fn pieces_span(pieces: &[Piece], at: usize) -> Span {
         (Some(start), Some(end)) if end >= start => Span::new(start, end),
         (Some(start), _) => Span::empty(start),
         _ => Span::empty(at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The grammar accepts every input (errors are the builder's job), and
+    /// reading it chunk by chunk gives the same statements as reading it
+    /// whole.
+    #[test]
+    fn grammar_is_total_and_chunks_do_not_matter() {
+        let inputs: &[&[u8]] = &[
+            b"",
+            b"[PHP]\r\nengine = On ; x\rkey[] = \"a\nb\" 'c'\n",
+            b"a = (((\n\"unclosed",
+            b"on = 1\n",
+            b"\xEF\xBB\xBF\xFF\x00 = ${x\n",
+            b"  [x] y ${} ''' $\\",
+        ];
+        for input in inputs {
+            let view = parse_view(input);
+            let file = PhpIniGrammar::parse(Rule::file, &view).map(|mut p| p.next());
+            let file = file.unwrap_or_else(|e| panic!("{e}")).expect("file");
+            assert_eq!(file.as_span().end(), view.len());
+            let whole: Vec<_> = file
+                .into_inner()
+                .filter(|p| p.as_rule() == Rule::statement)
+                .map(|p| (p.as_span().start(), p.as_span().end()))
+                .collect();
+            let bom = usize::from(input.starts_with(BOM) && input.len() > 3) * 3;
+            let mut chunked = Vec::new();
+            let mut pos = bom;
+            while pos < view.len() {
+                let chunk = PhpIniGrammar::parse(Rule::chunk, &view[pos..]).expect("chunk").next().expect("pair");
+                for statement in chunk.clone().into_inner() {
+                    chunked.push((pos + statement.as_span().start(), pos + statement.as_span().end()));
+                }
+                pos += chunk.as_span().end();
+            }
+            assert_eq!(whole, chunked, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn php_counts_lines_its_own_way() {
+        let line = |src: &str| build(src.as_bytes()).expect_err("error").line;
+        // A lone CR is a line end.
+        assert_eq!(line("a = 1\r\rb = ("), 3);
+        // A line end inside "..." counts; inside '...' it does not.
+        assert_eq!(line("a = \"x\ny\" )"), 2);
+        assert_eq!(line("a = 'x\ny' )"), 1);
+        // `]` counts a line even when a comment follows on the same line.
+        assert_eq!(line("[a] ; c\nb = )"), 3);
+        // `$` takes the line end with it, uncounted.
+        assert_eq!(line("a = x$\ny = )"), 1);
+    }
+
+    #[test]
+    fn statements_cover_every_byte() {
+        let src = b"\xEF\xBB\xBF; c\n[s] ; t\r\n  k = v\t;x\rbare\n# h = 1\n[a] b = 2";
+        let (bom, lines) = build(src).expect("parses");
+        let mut end = bom.map_or(0, |b| b.end);
+        for line in &lines {
+            assert_eq!(line.span.start, end);
+            end = line.span.end;
+        }
+        assert_eq!(end, src.len());
     }
 }

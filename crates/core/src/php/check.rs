@@ -124,3 +124,69 @@ impl ExprCheck {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feed tokens; the first error, or None.
+    fn first_error(tokens: &[Token<'_>]) -> Option<String> {
+        let mut check = ExprCheck::new();
+        tokens.iter().find_map(|t| match check.feed(t) {
+            Verdict::Error(message) => Some(message),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn accepts_what_php_accepts() {
+        let s = Token::String("TC_STRING");
+        let ok: &[&[Token<'_>]] = &[
+            &[Token::EndOfLine],
+            &[Token::Bool("BOOL_TRUE"), Token::EndOfLine],
+            &[Token::String("TC_CONSTANT"), Token::Binary('&'), Token::Unary('~'), Token::String("TC_CONSTANT")],
+            &[Token::Unary('!'), Token::Open, Token::String("TC_NUMBER"), Token::Close, Token::EndOfLine],
+            &[Token::String("TC_WHITESPACE"), Token::String("'\"'"), s, Token::EndOfLine],
+        ];
+        for tokens in ok {
+            assert_eq!(first_error(tokens), None);
+        }
+    }
+
+    #[test]
+    fn refuses_with_phps_words() {
+        let s = || Token::String("TC_STRING");
+        let cases: Vec<(Vec<Token<'_>>, &str)> = vec![
+            (vec![Token::Bool("BOOL_TRUE"), Token::String("TC_CONSTANT")], "syntax error, unexpected TC_CONSTANT"),
+            (vec![s(), Token::Bool("BOOL_FALSE")], "syntax error, unexpected BOOL_FALSE"),
+            (vec![s(), Token::Open], "syntax error, unexpected '('"),
+            (vec![Token::Close], "syntax error, unexpected ')'"),
+            (vec![Token::Unary('~'), Token::EndOfLine], "syntax error, unexpected END_OF_LINE"),
+            (vec![Token::EndOfFile], "syntax error, unexpected end of file"),
+            (
+                vec![Token::Open, s(), Token::EndOfLine],
+                "syntax error, unexpected END_OF_LINE, expecting '^' or '|' or '&' or ')'",
+            ),
+            (vec![Token::Open, s(), Token::Close, s()], "syntax error, unexpected TC_STRING"),
+        ];
+        for (tokens, message) in cases {
+            assert_eq!(first_error(&tokens).as_deref(), Some(message));
+        }
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let mut check = ExprCheck::new();
+        for _ in 0..MAX_PAREN_DEPTH {
+            assert!(matches!(check.feed(&Token::Open), Verdict::Ok));
+        }
+        assert!(matches!(check.feed(&Token::Open), Verdict::Error(_)));
+    }
+
+    #[test]
+    fn an_unterminated_quote_after_a_value_ends_silently() {
+        let mut check = ExprCheck::new();
+        check.feed(&Token::String("TC_STRING"));
+        assert!(matches!(check.feed(&Token::EndOfFile), Verdict::SilentEnd));
+    }
+}

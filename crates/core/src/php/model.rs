@@ -76,6 +76,21 @@ impl PhpIniTree {
     /// their names (regular files only, symlinks followed), as PHP does. A
     /// file that cannot be read or parsed is recorded with its error and
     /// the others are still read. The main file is the tree's entry file.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use conflint_core::php::PhpIniTree;
+    /// use conflint_core::source::MemoryFileSystem;
+    ///
+    /// let mut fs = MemoryFileSystem::new();
+    /// fs.insert("/etc/php/php.ini", "expose_php = On\nmemory_limit = 128M\n")
+    ///     .insert("/etc/php/conf.d/99-local.ini", "expose_php = Off\n");
+    /// let tree = PhpIniTree::load(&fs, Path::new("/etc/php/php.ini"), Some(Path::new("/etc/php/conf.d")));
+    /// let expose = tree.effective("expose_php").unwrap();
+    /// assert_eq!(expose.value, "");
+    /// assert_eq!(tree.path(&expose), Some(Path::new("/etc/php/conf.d/99-local.ini")));
+    /// assert_eq!(tree.effective("memory_limit").unwrap().value, "128M");
+    /// ```
     pub fn load(fs: &dyn FileSystem, main: &Path, scan_dir: Option<&Path>) -> PhpIniTree {
         let mut files = vec![read_source(fs, main, true)];
         if let Some(dir) = scan_dir {

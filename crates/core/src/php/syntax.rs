@@ -209,6 +209,22 @@ impl Operator {
 impl PhpIniFile {
     /// Parse `source` as PHP 8.2 reads a php.ini file. Fails on the first
     /// error PHP would report, with PHP's message and line number.
+    ///
+    /// ```
+    /// use conflint_core::php::{PhpIniFile, evaluate};
+    ///
+    /// let text = "[PHP]\r\nexpose_php = Off ; hide the version\r\n";
+    /// let file = PhpIniFile::parse(text).unwrap();
+    /// assert_eq!(file.print(), text.as_bytes());
+    /// let (_, entry) = file.entries().next().unwrap();
+    /// assert_eq!(entry.key_text, "expose_php");
+    /// assert_eq!(file.text(entry.value.as_ref().unwrap().span), "Off");
+    /// assert_eq!(evaluate(&file, entry.value.as_ref().unwrap(), &|_| None), "");
+    ///
+    /// let error = PhpIniFile::parse("a = 1\nb = foo(bar)\n").unwrap_err();
+    /// assert_eq!(error.message, "syntax error, unexpected '('");
+    /// assert_eq!((error.line, error.column), (2, 8));
+    /// ```
     pub fn parse(source: impl Into<Vec<u8>>) -> Result<Self, SyntaxError> {
         let source = source.into();
         let index = LineIndex::new(&source);

@@ -16,6 +16,12 @@ pub type Lookup<'a> = dyn Fn(&str) -> Option<String> + 'a;
 /// PHP's `zend_ini_parse_bool`: true when the whole string is `true`, `yes`
 /// or `on` in any case; otherwise C `atoi(s) != 0`. So `"1abc"` and `" 1"`
 /// are true, `"0x1"`, `"off"`, `" on"` and `""` are false.
+///
+/// ```
+/// use conflint_core::php::php_bool;
+/// assert!(php_bool("1") && php_bool("On") && php_bool(" 1"));
+/// assert!(!php_bool("") && !php_bool("off") && !php_bool(" on") && !php_bool("0x1"));
+/// ```
 pub fn php_bool(s: &str) -> bool {
     ["true", "yes", "on"].iter().any(|w| s.eq_ignore_ascii_case(w)) || atoi(s) != 0
 }
@@ -92,7 +98,17 @@ pub fn constant_value(name: &str) -> Option<&'static str> {
     })
 }
 
-/// The string PHP stores for `value` (NORMAL mode, PHP 8.2).
+/// The string PHP stores for `value` (NORMAL mode, PHP 8.2). `lookup`
+/// answers `${NAME}`; `None` expands to "".
+///
+/// ```
+/// use conflint_core::php::{PhpIniFile, evaluate};
+///
+/// let file = PhpIniFile::parse("a = E_ALL & ~E_DEPRECATED & ~E_STRICT\nb = \"${DIR}/x\"\n").unwrap();
+/// let dir = |name: &str| (name == "DIR").then(|| "/srv".to_string());
+/// let values: Vec<String> = file.entries().map(|(_, e)| evaluate(&file, e.value.as_ref().unwrap(), &dir)).collect();
+/// assert_eq!(values, ["22527", "/srv/x"]);
+/// ```
 pub fn evaluate(file: &PhpIniFile, value: &IniValue, lookup: &Lookup<'_>) -> String {
     evaluate_pieces(file.source(), &value.pieces, lookup)
 }
