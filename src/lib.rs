@@ -1,1 +1,152 @@
-//! conflint: lint and fix httpd, PHP and GitLab configuration.
+//! # conflint
+//!
+//! Lint and fix Apache httpd, PHP and GitLab Omnibus configuration, the way
+//! the servers read it. This crate is what a provisioning tool embeds: parse
+//! a file from memory, lint it with a configuration, get diagnostics with
+//! their spans, get the fixed text, print a diff, all without touching the
+//! file system (unless you hand it the real one).
+//!
+//! ```
+//! use conflint::{FileKind, Settings};
+//!
+//! let text = b"<VirtualHost *:80>\n    ServerName www.example.com\n    ServerSignature On\n</VirtualHost>\n";
+//! let diagnostics = conflint::check("sites-available/www.conf", FileKind::Httpd, text, &Settings::default());
+//! assert_eq!(diagnostics.len(), 1);
+//! assert_eq!(diagnostics[0].code, "HT002");
+//! assert_eq!((diagnostics[0].location.start.line, diagnostics[0].location.start.column), (3, 21));
+//!
+//! let fixed = conflint::fix("sites-available/www.conf", FileKind::Httpd, text, &Settings::default(), false);
+//! assert_eq!(fixed.text, b"<VirtualHost *:80>\n    ServerName www.example.com\n    ServerSignature Off\n</VirtualHost>\n");
+//! assert!(fixed.remaining.is_empty());
+//! print!("{}", conflint::diff("sites-available/www.conf", text, &fixed.text));
+//! ```
+//!
+//! The building blocks are re-exported: [`core`] holds the lossless parsers
+//! and the semantic models, [`rules`] the rule catalog and the fixer.
+
+use std::path::Path;
+
+pub use conflint_core as core;
+pub use conflint_rules as rules;
+
+pub use conflint_core::source::{FileSystem, MemoryFileSystem, RealFileSystem};
+pub use conflint_core::{LineColumn, Span, SyntaxError};
+pub use conflint_rules::fix::FixFailure;
+pub use conflint_rules::settings::{GitlabSettings, HttpdSettings, Selection};
+pub use conflint_rules::{Applicability, Diagnostic, Edit, FileKind, Fix, Location, Settings, Severity, Target};
+
+use conflint_rules::engine::check_target;
+use conflint_rules::fix::{FixOptions, fix_target};
+
+/// The target for one file held in memory: entry files (`httpd.conf`,
+/// `apache2.conf`, `php.ini`) get the entry-file rules, without following
+/// their includes; anything else is checked as a fragment.
+fn single_file_target(path: &Path, kind: FileKind) -> Target {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    match kind {
+        FileKind::Httpd if name == "httpd.conf" || name == "apache2.conf" => {
+            Target::HttpdEntryAlone(path.to_path_buf())
+        }
+        FileKind::Httpd => Target::HttpdFile(path.to_path_buf()),
+        FileKind::PhpIni => Target::PhpFile(path.to_path_buf()),
+        FileKind::GitlabRb => Target::GitlabFile(path.to_path_buf()),
+    }
+}
+
+/// Check one file held in memory. `path` names it in diagnostics and
+/// decides whether it is an entry file (see the crate docs).
+///
+/// ```
+/// use conflint::{FileKind, Settings};
+///
+/// let ini = b"[PHP]\ndisplay_errors = Off\nexpose_php = \"yes\"\n";
+/// let codes: Vec<_> = conflint::check("php.ini", FileKind::PhpIni, ini, &Settings::default())
+///     .into_iter()
+///     .map(|d| d.code)
+///     .collect();
+/// assert_eq!(codes, ["PH001", "PH004"]);
+/// ```
+pub fn check(path: impl AsRef<Path>, kind: FileKind, text: &[u8], settings: &Settings) -> Vec<Diagnostic> {
+    let path = path.as_ref();
+    let mut fs = MemoryFileSystem::new();
+    fs.insert(path, text.to_vec());
+    check_target(&single_file_target(path, kind), &fs, settings)
+}
+
+/// Check a whole tree read through `fs` from its entry file: for httpd,
+/// includes are expanded where they stand; for PHP, pass the scan directory
+/// with [`Target::PhpTree`] and [`check_target_in`].
+///
+/// ```
+/// use conflint::{FileKind, MemoryFileSystem, Settings};
+///
+/// let mut fs = MemoryFileSystem::new();
+/// fs.insert("/etc/apache2/apache2.conf", "ServerTokens Prod\nTraceEnable Off\nIncludeOptional sites-enabled/*.conf\n");
+/// fs.insert("/etc/apache2/sites-enabled/000-shop.conf", "<VirtualHost *:80>\n  ServerName shop.example.com\n</VirtualHost>\n");
+/// let diagnostics = conflint::check_tree(&fs, "/etc/apache2/apache2.conf", FileKind::Httpd, &Settings::default());
+/// assert_eq!(diagnostics.len(), 1);
+/// assert_eq!(diagnostics[0].code, "HT003");
+/// assert_eq!(diagnostics[0].location.path, std::path::Path::new("/etc/apache2/sites-enabled/000-shop.conf"));
+/// ```
+pub fn check_tree(
+    fs: &dyn FileSystem,
+    entry: impl AsRef<Path>,
+    kind: FileKind,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    let entry = entry.as_ref().to_path_buf();
+    let target = match kind {
+        FileKind::Httpd => Target::HttpdTree(entry),
+        FileKind::PhpIni => Target::PhpTree { main: entry, scan_dir: None },
+        FileKind::GitlabRb => Target::GitlabFile(entry),
+    };
+    check_target(&target, fs, settings)
+}
+
+/// Check any [`Target`] through `fs`.
+pub fn check_target_in(fs: &dyn FileSystem, target: &Target, settings: &Settings) -> Vec<Diagnostic> {
+    check_target(target, fs, settings)
+}
+
+/// The result of fixing one file held in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixed {
+    /// The fixed text (the input itself when nothing was fixed).
+    pub text: Vec<u8>,
+    /// How many findings the applied fixes resolved.
+    pub fixed: usize,
+    /// What is left to report in the fixed text.
+    pub remaining: Vec<Diagnostic>,
+    /// Fixes that were not applied (they would break the file, or did not
+    /// resolve their finding), with the reason.
+    pub failures: Vec<FixFailure>,
+}
+
+/// Apply the safe fixes (and the unsafe ones with `unsafe_fixes`) to one
+/// file held in memory. The result has been parsed and linted again; a
+/// file that does not parse is returned unchanged with its CL001.
+///
+/// ```
+/// use conflint::{FileKind, Settings};
+///
+/// let rb = b"gitlab_rails['rack_attack_git_basic_auth'] = {\n  'enabled' => true,\n  'ip_whitelist' => [\"127.0.0.1\"],\n}\n";
+/// let mut settings = Settings::default();
+/// settings.gitlab.trusted_ips.push("10.0.0.0/8".parse().unwrap());
+/// let fixed = conflint::fix("gitlab.rb", FileKind::GitlabRb, rb, &settings, false);
+/// assert!(String::from_utf8_lossy(&fixed.text).contains(r#"["127.0.0.1", "10.0.0.0/8"]"#));
+/// ```
+pub fn fix(path: impl AsRef<Path>, kind: FileKind, text: &[u8], settings: &Settings, unsafe_fixes: bool) -> Fixed {
+    let path = path.as_ref();
+    let mut fs = MemoryFileSystem::new();
+    fs.insert(path, text.to_vec());
+    let options = FixOptions { unsafe_fixes, only_path: Some(path.to_path_buf()) };
+    let outcome = fix_target(&single_file_target(path, kind), &fs, settings, &options);
+    let text = outcome.files.into_iter().find(|f| f.path == path).map(|f| f.fixed).unwrap_or_else(|| text.to_vec());
+    Fixed { text, fixed: outcome.fixed, remaining: outcome.diagnostics, failures: outcome.failures }
+}
+
+/// A unified diff (`a/` and `b/` paths) from `original` to `fixed`; empty
+/// when they are equal.
+pub fn diff(path: impl AsRef<Path>, original: &[u8], fixed: &[u8]) -> String {
+    conflint_cli::diff::unified_diff(path.as_ref(), original, fixed)
+}

@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod config;
+pub mod diff;
 pub mod discover;
 pub mod output;
 pub mod run;

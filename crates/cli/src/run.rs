@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::args::{CheckArgs, Cli, Command, CommonArgs, Format, ListFormat, VhostsArgs};
 use crate::config::{Config, parse_ip_net};
+use crate::diff::unified_diff;
 use crate::discover::{self, Found};
 use crate::output::{self, Report};
 use crate::write::{INTERRUPTED, write_atomically};
@@ -271,7 +272,7 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
         .filter_map(|(p, kind)| match kind {
             FileKind::Httpd => Some(Target::HttpdFile(p.clone())),
             FileKind::PhpIni => Some(Target::PhpFile(p.clone())),
-            FileKind::GitlabRb => None,
+            FileKind::GitlabRb => Some(Target::GitlabFile(p.clone())),
         })
         .collect();
     results.extend(other_targets.par_iter().map(|t| process(t, &fs, &settings, mode, &fix)).collect::<Vec<_>>());
@@ -403,16 +404,6 @@ fn exit_status(report: &Report, failed: bool, mode: Mode, non_zero_on_fix: bool,
     }
 }
 
-/// A unified diff with `a/` and `b/` paths.
-fn unified_diff(path: &Path, original: &[u8], fixed: &[u8]) -> String {
-    let name = path.to_string_lossy();
-    let name = name.trim_start_matches("./");
-    let diff = similar::TextDiff::from_lines(original, fixed);
-    let mut out = Vec::new();
-    let _ = diff.unified_diff().header(&format!("a/{name}"), &format!("b/{name}")).to_writer(&mut out);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// `--stdin-filename NAME`: the file comes from stdin, the rest of its tree
 /// (if any) from disk.
 fn check_stdin(args: &CheckArgs, config: &Config, settings: &Settings, mode: Mode, name: &Path, io: &mut Io<'_>) -> u8 {
@@ -433,10 +424,7 @@ fn check_stdin(args: &CheckArgs, config: &Config, settings: &Settings, mode: Mod
         _ if is_entry(name, kind) => entry_target(name, kind),
         FileKind::Httpd => Target::HttpdFile(name.to_path_buf()),
         FileKind::PhpIni => Target::PhpFile(name.to_path_buf()),
-        FileKind::GitlabRb => {
-            say!(io.stderr, "conflint: {} files are not supported on stdin yet", kind.as_str());
-            return EXIT_ERROR;
-        }
+        FileKind::GitlabRb => Target::GitlabFile(name.to_path_buf()),
     };
     let real = RealFileSystem;
     let mut fs = OverlayFileSystem::new(&real);

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use conflint_core::Span;
+use conflint_core::gitlab::GitlabRbFile;
 use conflint_core::httpd::HttpdTree;
 use conflint_core::php::PhpIniTree;
 
@@ -50,6 +51,11 @@ pub struct UnitFile<'a> {
 pub enum Unit<'a> {
     Httpd(&'a HttpdTree),
     Php(&'a PhpIniTree),
+    /// One gitlab.rb (GitLab reads exactly one).
+    Gitlab {
+        path: &'a Path,
+        file: &'a GitlabRbFile,
+    },
 }
 
 impl<'a> Unit<'a> {
@@ -67,6 +73,7 @@ impl<'a> Unit<'a> {
                 .filter_map(|f| f.content.as_ref().ok().map(|c| (f, c)))
                 .map(|(f, c)| UnitFile { path: &f.path, source: c.source(), kind: FileKind::PhpIni })
                 .collect(),
+            Unit::Gitlab { path, file } => vec![UnitFile { path, source: file.source(), kind: FileKind::GitlabRb }],
         }
     }
 

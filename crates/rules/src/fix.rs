@@ -11,6 +11,7 @@ use std::io;
 use std::path::PathBuf;
 
 use conflint_core::SyntaxError;
+use conflint_core::gitlab::GitlabRbFile;
 use conflint_core::httpd::HttpdFile;
 use conflint_core::php::PhpIniFile;
 use conflint_core::source::{FileSystem, OverlayFileSystem};
@@ -243,7 +244,7 @@ pub fn parse_check(kind: FileKind, text: &[u8]) -> Result<(), SyntaxError> {
     match kind {
         FileKind::Httpd => HttpdFile::parse(text.to_vec()).map(|_| ()),
         FileKind::PhpIni => PhpIniFile::parse(text.to_vec()).map(|_| ()),
-        FileKind::GitlabRb => Ok(()),
+        FileKind::GitlabRb => GitlabRbFile::parse(text.to_vec()).map(|_| ()),
     }
 }
 

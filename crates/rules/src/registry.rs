@@ -1,7 +1,7 @@
 //! Every rule conflint has, in code order.
 
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::{cl, httpd, php};
+use crate::rules::{cl, gitlab, httpd, php};
 
 static RULES: &[&dyn Rule] = &[
     &httpd::ServerTokens,
@@ -17,6 +17,10 @@ static RULES: &[&dyn Rule] = &[
     &php::DisplayErrors,
     &php::HashComment,
     &php::AmbiguousBoolean,
+    &gitlab::WhitelistGap,
+    &gitlab::BadEntry,
+    &gitlab::AllowAll,
+    &gitlab::ObsoleteSetting,
     &cl::SyntaxError_,
     &cl::Unreadable,
     &cl::IncludeProblem,
@@ -50,13 +54,28 @@ pub fn catalog_markdown() -> String {
     for rule in RULES {
         let m = rule.meta();
         let on = if m.default_on { "on" } else { "off" };
-        out.push_str(&format!("| [{}](#{}) | {} | {} | {on} | {} |\n", m.code, m.code.to_ascii_lowercase(), m.name, m.severity.as_str(), m.fix.as_str()));
+        out.push_str(&format!(
+            "| [{}](#{}) | {} | {} | {on} | {} |\n",
+            m.code,
+            m.code.to_ascii_lowercase(),
+            m.name,
+            m.severity.as_str(),
+            m.fix.as_str()
+        ));
     }
     for rule in RULES {
         let m = rule.meta();
         let doc = m.documentation().replace("\n## ", "\n### ");
         let doc = doc.strip_prefix("## ").map(|d| format!("### {d}")).unwrap_or(doc);
-        out.push_str(&format!("\n## {}\n\n`{}` · severity {} · {} by default · fix: {}\n\n{}", m.code, m.name, m.severity.as_str(), if m.default_on { "on" } else { "off" }, m.fix.as_str(), doc));
+        out.push_str(&format!(
+            "\n## {}\n\n`{}` · severity {} · {} by default · fix: {}\n\n{}",
+            m.code,
+            m.name,
+            m.severity.as_str(),
+            if m.default_on { "on" } else { "off" },
+            m.fix.as_str(),
+            doc
+        ));
     }
     out
 }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use conflint_core::gitlab::GitlabRbFile;
 use conflint_core::httpd::include::IncludeFailure;
 use conflint_core::httpd::{EntryError, HttpdFile, HttpdOptions, HttpdTree, ProblemKind};
 use conflint_core::php::{LoadError, PhpIniFile, PhpIniTree};
@@ -24,26 +25,36 @@ pub enum Target {
     HttpdTree(PathBuf),
     /// One httpd file on its own: a fragment, a template, `.htaccess`.
     HttpdFile(PathBuf),
+    /// An httpd entry file on its own: entry-file rules apply, its
+    /// includes are not read.
+    HttpdEntryAlone(PathBuf),
     /// A main php.ini and the scan directory PHP reads after it.
     PhpTree { main: PathBuf, scan_dir: Option<PathBuf> },
     /// One php.ini-syntax file on its own (a scan-directory fragment, or a
     /// php.ini template such as php.ini-production).
     PhpFile(PathBuf),
+    /// A gitlab.rb.
+    GitlabFile(PathBuf),
 }
 
 impl Target {
     /// The file the target is named after.
     pub fn path(&self) -> &Path {
         match self {
-            Target::HttpdTree(p) | Target::HttpdFile(p) | Target::PhpFile(p) => p,
+            Target::HttpdTree(p)
+            | Target::HttpdFile(p)
+            | Target::HttpdEntryAlone(p)
+            | Target::PhpFile(p)
+            | Target::GitlabFile(p) => p,
             Target::PhpTree { main, .. } => main,
         }
     }
 
     pub fn kind(&self) -> FileKind {
         match self {
-            Target::HttpdTree(_) | Target::HttpdFile(_) => FileKind::Httpd,
+            Target::HttpdTree(_) | Target::HttpdFile(_) | Target::HttpdEntryAlone(_) => FileKind::Httpd,
             Target::PhpTree { .. } | Target::PhpFile(_) => FileKind::PhpIni,
+            Target::GitlabFile(_) => FileKind::GitlabRb,
         }
     }
 
@@ -52,11 +63,19 @@ impl Target {
     pub fn load(&self, fs: &dyn FileSystem, settings: &Settings) -> Loaded {
         match self {
             Target::HttpdTree(path) => load_httpd_tree(fs, path, settings),
-            Target::HttpdFile(path) => load_httpd_file(fs, path, settings),
+            Target::HttpdFile(path) => load_httpd_file(fs, path, settings, false),
+            Target::HttpdEntryAlone(path) => load_httpd_file(fs, path, settings, true),
             Target::PhpTree { main, scan_dir } => php_unit(PhpIniTree::load(fs, main, scan_dir.as_deref())),
             Target::PhpFile(path) => match read_config(fs, path) {
                 Ok(bytes) => match PhpIniFile::parse(bytes.clone()) {
                     Ok(file) => php_unit(PhpIniTree::from_file(path.clone(), file)),
+                    Err(error) => Loaded { unit: None, diagnostics: vec![syntax_error(path, &bytes, &error)] },
+                },
+                Err(diagnostic) => Loaded { unit: None, diagnostics: vec![diagnostic] },
+            },
+            Target::GitlabFile(path) => match read_config(fs, path) {
+                Ok(bytes) => match GitlabRbFile::parse(bytes.clone()) {
+                    Ok(file) => Loaded { unit: Some(LoadedUnit::Gitlab(path.clone(), file)), diagnostics: Vec::new() },
                     Err(error) => Loaded { unit: None, diagnostics: vec![syntax_error(path, &bytes, &error)] },
                 },
                 Err(diagnostic) => Loaded { unit: None, diagnostics: vec![diagnostic] },
@@ -78,6 +97,7 @@ pub struct Loaded {
 pub enum LoadedUnit {
     Httpd(HttpdTree),
     Php(PhpIniTree),
+    Gitlab(PathBuf, GitlabRbFile),
 }
 
 impl LoadedUnit {
@@ -85,6 +105,7 @@ impl LoadedUnit {
         match self {
             LoadedUnit::Httpd(tree) => Unit::Httpd(tree),
             LoadedUnit::Php(tree) => Unit::Php(tree),
+            LoadedUnit::Gitlab(path, file) => Unit::Gitlab { path, file },
         }
     }
 
@@ -96,6 +117,7 @@ impl LoadedUnit {
             LoadedUnit::Php(tree) => {
                 tree.files.iter().map(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())).collect()
             }
+            LoadedUnit::Gitlab(path, _) => vec![std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())],
         }
     }
 }
@@ -146,14 +168,19 @@ fn load_httpd_tree(fs: &dyn FileSystem, path: &Path, settings: &Settings) -> Loa
     }
 }
 
-fn load_httpd_file(fs: &dyn FileSystem, path: &Path, settings: &Settings) -> Loaded {
+fn load_httpd_file(fs: &dyn FileSystem, path: &Path, settings: &Settings, entry: bool) -> Loaded {
     let source = match read_config(fs, path) {
         Ok(source) => source,
         Err(diagnostic) => return Loaded { unit: None, diagnostics: vec![diagnostic] },
     };
     match HttpdFile::parse(source.clone()) {
         Ok(file) => {
-            let tree = HttpdTree::fragment(path, file, &httpd_options(settings));
+            let options = httpd_options(settings);
+            let tree = if entry {
+                HttpdTree::entry_alone(path, file, &options)
+            } else {
+                HttpdTree::fragment(path, file, &options)
+            };
             let diagnostics = tree_problems(&tree);
             Loaded { unit: Some(LoadedUnit::Httpd(tree)), diagnostics }
         }

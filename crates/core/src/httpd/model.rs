@@ -143,6 +143,13 @@ impl HttpdTree {
         Self::build(None, path, syntax, options, false)
     }
 
+    /// An entry file checked without reading what it includes (a
+    /// provisioning tool checking a generated httpd.conf before deploying
+    /// it): "missing X" findings apply, includes are not followed.
+    pub fn entry_alone(path: &Path, syntax: HttpdFile, options: &HttpdOptions) -> Self {
+        Self::build(None, path, syntax, options, true)
+    }
+
     /// A tree read from an entry file already parsed (e.g. from memory),
     /// reading includes through `fs`.
     pub fn from_entry(fs: &dyn FileSystem, entry: &Path, syntax: HttpdFile, options: &HttpdOptions) -> Self {
@@ -385,7 +392,10 @@ impl<'a> Walker<'a> {
             is_entry: self.is_entry,
             vhosts: VhostTable::default(),
             modules_tested: self.modules_tested,
-            modules: Modules { complete: self.is_entry && self.modules.complete && !self.include_failed, ..self.modules },
+            modules: Modules {
+                complete: self.is_entry && self.modules.complete && !self.include_failed,
+                ..self.modules
+            },
         }
     }
 
@@ -501,7 +511,14 @@ impl<'a> Walker<'a> {
 
     /// `Use NAME args...`: the macro's body with its parameters replaced,
     /// read where the `Use` stands (mod_macro).
-    fn use_macro(&mut self, frame: &Frame, parent: Option<ItemId>, args: &[String], at_file: FileId, at_line: LineId) -> Vec<Frame> {
+    fn use_macro(
+        &mut self,
+        frame: &Frame,
+        parent: Option<ItemId>,
+        args: &[String],
+        at_file: FileId,
+        at_line: LineId,
+    ) -> Vec<Frame> {
         let Some((name, values)) = args.split_first() else { return Vec::new() };
         let key = name.to_ascii_lowercase();
         let outer: Vec<String> = frame.expansion.as_ref().map(|e| e.macros.clone()).unwrap_or_default();
@@ -514,7 +531,8 @@ impl<'a> Walker<'a> {
             return Vec::new();
         };
         if def.params.len() != values.len() {
-            let message = format!("macro '{name}' used with {} arguments instead of {}", values.len(), def.params.len());
+            let message =
+                format!("macro '{name}' used with {} arguments instead of {}", values.len(), def.params.len());
             self.syntax_problem(at_file, at_line, message);
             return Vec::new();
         }
@@ -524,7 +542,8 @@ impl<'a> Walker<'a> {
                 self.expansions.push(expanded);
                 let mut macros = outer;
                 macros.push(key);
-                let expansion = Expansion { text: self.expansions.len() - 1, use_file: at_file, use_line: at_line, macros };
+                let expansion =
+                    Expansion { text: self.expansions.len() - 1, use_file: at_file, use_line: at_line, macros };
                 vec![Frame {
                     file: frame.file,
                     next: 0,
@@ -536,7 +555,11 @@ impl<'a> Walker<'a> {
                 }]
             }
             Err(error) => {
-                self.syntax_problem(at_file, at_line, format!("macro '{name}' expands to text httpd cannot read: {}", error.message));
+                self.syntax_problem(
+                    at_file,
+                    at_line,
+                    format!("macro '{name}' expands to text httpd cannot read: {}", error.message),
+                );
                 Vec::new()
             }
         }
@@ -811,7 +834,8 @@ mod tests {
             "/etc/apache2/apache2.conf",
             "<Macro VHost $name $domain>\n<VirtualHost *:80>\n    ServerName $domain\n</VirtualHost>\n</Macro>\nUse VHost one one.test\nUse VHost two two.test\n",
         )]);
-        let names: Vec<_> = t.vhosts.vhosts.iter().map(|v| (v.server_name.clone().unwrap_or_default(), v.line)).collect();
+        let names: Vec<_> =
+            t.vhosts.vhosts.iter().map(|v| (v.server_name.clone().unwrap_or_default(), v.line)).collect();
         assert_eq!(names, [("one.test".to_string(), 6), ("two.test".to_string(), 7)]);
         assert!(t.items.iter().filter(|i| i.is("ServerName")).all(|i| i.from_macro));
     }

@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
+use conflint_core::Span;
+use conflint_core::php::PhpIniTree;
 use conflint_core::php::model::Setting;
 use conflint_core::php::syntax::{IniLineKind, PhpIniFile};
-use conflint_core::php::PhpIniTree;
 use conflint_core::text::LineEnding;
-use conflint_core::Span;
 
 use crate::diagnostic::Edit;
 

@@ -63,7 +63,8 @@ impl Rule for ExposePhp {
         match tree.effective("expose_php") {
             None => {
                 let Some((path, _)) = edit::entry_file(tree) else { return };
-                let fix = edit::insert_setting(tree, "expose_php", "Off").map(|e| Fix::safe("add `expose_php = Off` to [PHP]", vec![e]));
+                let fix = edit::insert_setting(tree, "expose_php", "Off")
+                    .map(|e| Fix::safe("add `expose_php = Off` to [PHP]", vec![e]));
                 checker.report(
                     path,
                     Span::empty(0),
@@ -73,7 +74,8 @@ impl Rule for ExposePhp {
             }
             Some(setting) if php_bool(&setting.value) => {
                 let Some(path) = tree.path(&setting) else { return };
-                let fix = edit::replace_value(tree, &setting, "Off").map(|e| Fix::safe("set `expose_php = Off`", vec![e]));
+                let fix =
+                    edit::replace_value(tree, &setting, "Off").map(|e| Fix::safe("set `expose_php = Off`", vec![e]));
                 checker.report(
                     path,
                     edit::report_span(tree, &setting),

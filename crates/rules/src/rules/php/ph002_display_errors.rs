@@ -64,13 +64,19 @@ impl Rule for DisplayErrors {
         }
         match tree.effective("display_errors") {
             None => {
-                let fix =
-                    edit::insert_setting(tree, "display_errors", "Off").map(|e| Fix::unsafe_("add `display_errors = Off` to [PHP]", vec![e]));
-                checker.report(path, Span::empty(0), "`display_errors` is not set, so PHP shows errors in pages (default 1)", fix);
+                let fix = edit::insert_setting(tree, "display_errors", "Off")
+                    .map(|e| Fix::unsafe_("add `display_errors = Off` to [PHP]", vec![e]));
+                checker.report(
+                    path,
+                    Span::empty(0),
+                    "`display_errors` is not set, so PHP shows errors in pages (default 1)",
+                    fix,
+                );
             }
             Some(setting) if display_errors_on(&setting.value) => {
                 let Some(at) = tree.path(&setting) else { return };
-                let fix = edit::replace_value(tree, &setting, "Off").map(|e| Fix::unsafe_("set `display_errors = Off`", vec![e]));
+                let fix = edit::replace_value(tree, &setting, "Off")
+                    .map(|e| Fix::unsafe_("set `display_errors = Off`", vec![e]));
                 checker.report(
                     at,
                     edit::report_span(tree, &setting),

@@ -58,7 +58,12 @@ impl Rule for HashComment {
                     "is read as a key without a value".to_string()
                 };
                 let fix = Fix::safe("turn `#` into `;`", vec![Edit::replace(&source.path, hash, ";")]);
-                checker.report(&source.path, hash, format!("`#` is not a comment since PHP 7: this line {what}; use `;`"), Some(fix));
+                checker.report(
+                    &source.path,
+                    hash,
+                    format!("`#` is not a comment since PHP 7: this line {what}; use `;`"),
+                    Some(fix),
+                );
             }
         }
     }

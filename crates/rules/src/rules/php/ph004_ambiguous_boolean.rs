@@ -125,7 +125,9 @@ impl Rule for AmbiguousBoolean {
             if !BOOLEAN_SETTINGS.contains(&setting.key.as_str()) || setting.offset.is_some() {
                 continue;
             }
-            let (Some(file), Some(entry), Some(path)) = (tree.file(&setting), tree.entry(&setting), tree.path(&setting)) else {
+            let (Some(file), Some(entry), Some(path)) =
+                (tree.file(&setting), tree.entry(&setting), tree.path(&setting))
+            else {
                 continue;
             };
             let Some(value) = &entry.value else { continue };
@@ -134,7 +136,8 @@ impl Rule for AmbiguousBoolean {
             }
             let reads = if php_bool(&setting.value) { "On" } else { "Off" };
             let written = file.text(value.span);
-            let fix = edit::replace_value(tree, &setting, reads).map(|e| Fix::safe(format!("write `{reads}`"), vec![e]));
+            let fix =
+                edit::replace_value(tree, &setting, reads).map(|e| Fix::safe(format!("write `{reads}`"), vec![e]));
             checker.report(
                 path,
                 value.span,

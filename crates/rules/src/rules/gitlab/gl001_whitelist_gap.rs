@@ -1,0 +1,139 @@
+use conflint_core::gitlab::{GitlabSettings, Quote, string_literal};
+
+use super::rack_attack::{self, parse_entry};
+use crate::context::{Checker, Unit};
+use crate::declare_rule;
+use crate::diagnostic::{Edit, Fix};
+use crate::rule::{Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// When GitLab's failed-authentication ban for Git over HTTP is on
+    /// (`gitlab_rails['rack_attack_git_basic_auth']` with `'enabled' =>
+    /// true`), checks that `ip_whitelist` covers every trusted address:
+    /// those given with `--trusted-ip` or `[gitlab] trusted-ips`, and the
+    /// load balancers GitLab is told about (`gitlab_rails['trusted_proxies']`,
+    /// `nginx['real_ip_trusted_addresses']`,
+    /// `gitlab_rails['nginx']['real_ip_trusted_addresses']`). Entries may be
+    /// addresses or CIDR blocks; coverage is CIDR-aware. It also finds an
+    /// `ip_whitelist` that drops GitLab's default `127.0.0.1`.
+    ///
+    /// ## Why is this bad?
+    /// After `maxretry` failed `git` basic-auth attempts within `findtime`
+    /// seconds, Rack::Attack bans the client address for `bantime` (an
+    /// hour by default). Behind NAT, one developer with a stale password
+    /// bans the whole office; behind a load balancer that is not trusted,
+    /// every user shares the balancer's address and everyone is banned.
+    ///
+    /// ## Example
+    /// With `--trusted-ip 198.51.100.0/24`:
+    /// ```ruby
+    /// gitlab_rails['rack_attack_git_basic_auth'] = {
+    ///   'enabled' => true,
+    ///   'ip_whitelist' => ["127.0.0.1"],
+    /// }
+    /// ```
+    /// Use instead:
+    /// ```ruby
+    ///   'ip_whitelist' => ["127.0.0.1", "198.51.100.0/24"],
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe: the missing entries are appended to the array, in its own
+    /// quoting and layout; only trusted addresses stop being banned.
+    pub struct WhitelistGap {
+        code: "GL001",
+        name: "rack-attack-whitelist-gap",
+        severity: Warning,
+        default_on: true,
+        fix: Safe,
+    }
+}
+
+impl Rule for WhitelistGap {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
+        let Unit::Gitlab { path, file } = unit else { return };
+        let settings = GitlabSettings::new(file);
+        if !rack_attack::enabled(file, &settings) {
+            return;
+        }
+        let Some(list) = rack_attack::literal(&settings, "ip_whitelist") else {
+            // The default list is ["127.0.0.1"]: report what it misses.
+            let trusted = rack_attack::trusted(file, &settings, &checker.settings.gitlab.trusted_ips);
+            if trusted.is_empty() {
+                return;
+            }
+            let Some(hash) = rack_attack::ban_hash(file, &settings).and_then(|id| file.value(id)) else { return };
+            let missing: Vec<String> = trusted.iter().map(|(n, _)| n.to_string()).collect();
+            checker.report(
+                path,
+                hash.span,
+                format!(
+                    "the ban is on and `ip_whitelist` is not set (GitLab uses [\"127.0.0.1\"]): {} can be banned; add 'ip_whitelist' => [\"127.0.0.1\", \"{}\"]",
+                    missing.join(", "),
+                    missing.join("\", \"")
+                ),
+                None,
+            );
+            return;
+        };
+        let Some(entries) = rack_attack::array_strings(file, list) else { return };
+        let nets: Vec<_> = entries.iter().filter_map(|(_, t)| t.as_deref().and_then(parse_entry)).collect();
+        let covered = |net: &ipnet::IpNet| nets.iter().any(|n| n.contains(net));
+        let mut missing: Vec<(String, String)> = Vec::new();
+        let localhost: ipnet::IpNet = "127.0.0.1/32".parse().unwrap_or_default();
+        if !covered(&localhost) {
+            missing.push((
+                "127.0.0.1".to_string(),
+                "GitLab's own default (local health checks and Workhorse)".to_string(),
+            ));
+        }
+        for (net, why) in rack_attack::trusted(file, &settings, &checker.settings.gitlab.trusted_ips) {
+            if !covered(&net) {
+                let text =
+                    if net.prefix_len() == net.max_prefix_len() { net.addr().to_string() } else { net.to_string() };
+                missing.push((text, why));
+            }
+        }
+        if missing.is_empty() {
+            return;
+        }
+        let quote = file
+            .array(list)
+            .and_then(|a| a.layout.quote)
+            .filter(|q| matches!(q, Quote::Single | Quote::Double))
+            .unwrap_or(Quote::Double);
+        // Appends computed against the same text insert at the same place,
+        // in order.
+        let mut edits = Vec::new();
+        for (text, _) in &missing {
+            if let Some(list_edits) = file.append_to_array(list, &string_literal(quote, text)) {
+                edits.extend(list_edits.into_iter().map(|e| Edit::replace(*path, e.span, e.text)));
+            }
+        }
+        let span = file.value(list).map(|v| v.span).unwrap_or_default();
+        let described: Vec<String> = missing.iter().map(|(t, why)| format!("{t} ({why})")).collect();
+        let fix = (!edits.is_empty()).then(|| {
+            Fix::safe(
+                format!(
+                    "append {} to ip_whitelist",
+                    missing.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+                edits,
+            )
+        });
+        checker.report(
+            path,
+            span,
+            format!(
+                "the git basic-auth ban is on and `ip_whitelist` does not cover {}: they can be banned for `bantime`",
+                described.join(", ")
+            ),
+            fix,
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! What GL001-GL003 share: reading `gitlab_rails['rack_attack_git_basic_auth']`
+//! (whichever way it is written) and the trusted addresses.
+
+use std::net::IpAddr;
+
+use conflint_core::Span;
+use conflint_core::gitlab::{EffectiveValue, GitlabRbFile, GitlabSettings, HashKey, ValueId, ValueKind};
+use ipnet::IpNet;
+
+/// The receiver and key of the failed-authentication ban settings.
+pub const RECEIVER: &str = "gitlab_rails";
+pub const KEY: &str = "rack_attack_git_basic_auth";
+
+/// Keys GitLab reads in that hash (config/initializers/1_settings.rb).
+pub const KNOWN_KEYS: &[&str] = &["enabled", "ip_whitelist", "maxretry", "findtime", "bantime"];
+
+/// The literal value at `rack_attack_git_basic_auth[key]`, if written as one.
+pub fn literal(settings: &GitlabSettings<'_>, key: &str) -> Option<ValueId> {
+    match settings.effective(RECEIVER, &[KEY, key])?.value {
+        EffectiveValue::Literal(id) => Some(id),
+        _ => None,
+    }
+}
+
+/// Whether the ban is on: `'enabled' => true` (the default is false since
+/// GitLab 11.2; `nil` falls back to false).
+pub fn enabled(file: &GitlabRbFile, settings: &GitlabSettings<'_>) -> bool {
+    literal(settings, "enabled").and_then(|id| file.value(id)).is_some_and(|v| matches!(v.kind, ValueKind::Bool(true)))
+}
+
+/// An `ip_whitelist` entry read as GitLab reads it (`IPAddr.new`: an
+/// address or a CIDR block; anything else is dropped).
+pub fn parse_entry(text: &str) -> Option<IpNet> {
+    let text = text.trim();
+    text.parse::<IpNet>().ok().or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
+}
+
+/// The entries of a literal array or `%w[]` as (span, text).
+pub fn array_strings(file: &GitlabRbFile, id: ValueId) -> Option<Vec<(Span, Option<String>)>> {
+    let value = file.value(id)?;
+    match &value.kind {
+        ValueKind::Array(array) => Some(
+            array
+                .items
+                .iter()
+                .filter_map(|item| file.value(*item).map(|v| (v.span, file.string(*item).map(str::to_string))))
+                .collect(),
+        ),
+        ValueKind::Words(words) => Some(words.items.iter().map(|(span, text)| (*span, Some(text.clone()))).collect()),
+        _ => None,
+    }
+}
+
+/// Addresses that must never be banned: `--trusted-ip`/`[gitlab]
+/// trusted-ips`, plus the load balancers GitLab is told to trust.
+pub fn trusted(file: &GitlabRbFile, settings: &GitlabSettings<'_>, configured: &[IpNet]) -> Vec<(IpNet, String)> {
+    let mut out: Vec<(IpNet, String)> =
+        configured.iter().map(|n| (*n, "a trusted address (--trusted-ip)".to_string())).collect();
+    let sources: [(&str, &[&str]); 3] = [
+        ("gitlab_rails", &["trusted_proxies"]),
+        ("nginx", &["real_ip_trusted_addresses"]),
+        ("gitlab_rails", &["nginx", "real_ip_trusted_addresses"]),
+    ];
+    for (receiver, path) in sources {
+        let Some(effective) = settings.effective(receiver, path) else { continue };
+        let EffectiveValue::Literal(id) = effective.value else { continue };
+        let name = format!("{receiver}[{}]", path.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join("]["));
+        for (_, text) in array_strings(file, id).unwrap_or_default() {
+            if let Some(net) = text.as_deref().and_then(parse_entry) {
+                if !out.iter().any(|(n, _)| *n == net) {
+                    out.push((net, format!("listed in {name}")));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The hash literal assigned to `rack_attack_git_basic_auth`, if any.
+pub fn ban_hash(file: &GitlabRbFile, settings: &GitlabSettings<'_>) -> Option<ValueId> {
+    match settings.effective(RECEIVER, &[KEY])?.value {
+        EffectiveValue::Literal(id) if file.hash(id).is_some() => Some(id),
+        _ => None,
+    }
+}
+
+/// Every key written for the ban: in its hash literal, and as index
+/// assignments `gitlab_rails['rack_attack_git_basic_auth']['key'] = ...`.
+/// Returns (key text, span of the key's characters, value).
+pub fn written_keys(file: &GitlabRbFile, settings: &GitlabSettings<'_>) -> Vec<(String, Span, ValueId)> {
+    let mut out = Vec::new();
+    if let Some(hash) = ban_hash(file, settings).and_then(|id| file.hash(id)) {
+        for pair in &hash.pairs {
+            match &pair.key {
+                HashKey::Value(key) => {
+                    if let (Some(name), Some(v)) = (file.string(*key), file.value(*key)) {
+                        out.push((name.to_string(), inner(v.span, file), pair.value));
+                    }
+                }
+                HashKey::Label { span, name: Some(name), quote } => {
+                    let start = span.start + usize::from(quote.is_some());
+                    out.push((name.clone(), Span::new(start, start + name.len()), pair.value));
+                }
+                HashKey::Label { .. } => {}
+            }
+        }
+    }
+    for setting in settings.assignments_to(RECEIVER, &[KEY]) {
+        if let Some(key) = setting.keys.get(1).filter(|_| setting.keys.len() == 2) {
+            out.push((key.value.clone(), inner(key.span, file), setting.value));
+        }
+    }
+    out
+}
+
+/// The characters of a quoted literal without its quotes (`'ip_allowlist'`
+/// → `ip_allowlist`), or the span itself for a bare symbol-like key.
+fn inner(span: Span, file: &GitlabRbFile) -> Span {
+    let bytes = &file.source()[span.range()];
+    match bytes.first() {
+        Some(b'\'' | b'"') if span.len() >= 2 => Span::new(span.start + 1, span.end - 1),
+        Some(b':') => Span::new(span.start + 1, span.end),
+        _ => span,
+    }
+}
