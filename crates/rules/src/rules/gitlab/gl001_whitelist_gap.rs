@@ -1,4 +1,4 @@
-use conflint_core::gitlab::{GitlabSettings, Quote, string_literal};
+use conflint_core::gitlab::{GitlabSettings, Quote, ValueKind, string_literal};
 
 use super::rack_attack::{self, parse_entry};
 use crate::context::{Checker, Unit};
@@ -111,7 +111,11 @@ impl Rule for WhitelistGap {
         // in order.
         let mut edits = Vec::new();
         for (text, _) in &missing {
-            if let Some(list_edits) = file.append_to_array(list, &string_literal(quote, text)) {
+            if let Some(ValueKind::Words(words)) = file.value(list).map(|v| &v.kind) {
+                // `%w[a b]`: one more word before the closing bracket.
+                let sep = if words.items.is_empty() { "" } else { " " };
+                edits.push(Edit::insert(*path, words.close.start, format!("{sep}{text}")));
+            } else if let Some(list_edits) = file.append_to_array(list, &string_literal(quote, text)) {
                 edits.extend(list_edits.into_iter().map(|e| Edit::replace(*path, e.span, e.text)));
             }
         }
