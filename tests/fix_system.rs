@@ -110,7 +110,12 @@ puts JSON.generate(list)
 
 fn ruby_whitelist(ruby: &Path, file: &Path) -> Vec<String> {
     let output = Command::new(ruby).args(["-e", RUBY_HARNESS]).arg(file).output().expect("run ruby");
-    assert!(output.status.success(), "ruby could not evaluate {}: {}", file.display(), String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "ruby could not evaluate {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("json from ruby")
 }
 
@@ -128,7 +133,8 @@ fn gitlab_fixtures() -> Vec<PathBuf> {
 
 #[test]
 fn ruby_accepts_every_fixed_gitlab_rb_and_sees_the_trusted_addresses() {
-    let Some(ruby) = common::system_tool("ruby", "ruby_accepts_every_fixed_gitlab_rb_and_sees_the_trusted_addresses") else {
+    let Some(ruby) = common::system_tool("ruby", "ruby_accepts_every_fixed_gitlab_rb_and_sees_the_trusted_addresses")
+    else {
         return;
     };
     for dir in gitlab_fixtures() {
@@ -153,7 +159,12 @@ fn ruby_accepts_every_fixed_gitlab_rb_and_sees_the_trusted_addresses() {
         args.push(".");
         common::conflint_in(&work, &args);
         let check = Command::new(&ruby).arg("-c").arg(&file).output().expect("ruby -c");
-        assert!(check.status.success(), "{}: ruby -c rejects the fixed file: {}", dir.display(), String::from_utf8_lossy(&check.stderr));
+        assert!(
+            check.status.success(),
+            "{}: ruby -c rejects the fixed file: {}",
+            dir.display(),
+            String::from_utf8_lossy(&check.stderr)
+        );
         let list = ruby_whitelist(&ruby, &file);
         let (_, remaining, _) = common::conflint_in(&work, &["--format", "json", "--select", "GL001", "."]);
         let gl001_left = remaining.contains("\"GL001\"");
@@ -161,11 +172,20 @@ fn ruby_accepts_every_fixed_gitlab_rb_and_sees_the_trusted_addresses() {
             assert!(!gl001_left, "{}: GL001 remains after --fix", dir.display());
             for address in trusted {
                 let net: ipnet::IpNet = address.parse().expect("net");
-                let covered = list.iter().filter_map(|e| e.parse::<ipnet::IpNet>().ok().or_else(|| e.parse::<std::net::IpAddr>().ok().map(Into::into))).any(|e| e.contains(&net));
+                let covered = list
+                    .iter()
+                    .filter_map(|e| {
+                        e.parse::<ipnet::IpNet>().ok().or_else(|| e.parse::<std::net::IpAddr>().ok().map(Into::into))
+                    })
+                    .any(|e| e.contains(&net));
                 assert!(covered, "{}: Ruby sees ip_whitelist {list:?} without {address}", dir.display());
             }
             if !list.is_empty() {
-                assert!(list.iter().any(|e| e.starts_with("127.0.0.1") || e == "127.0.0.0/8"), "{}: {list:?}", dir.display());
+                assert!(
+                    list.iter().any(|e| e.starts_with("127.0.0.1") || e == "127.0.0.0/8"),
+                    "{}: {list:?}",
+                    dir.display()
+                );
             }
         }
     }

@@ -40,7 +40,9 @@ fn data_files() -> Vec<PathBuf> {
     for entry in walkdir::WalkDir::new(root()).sort_by_file_name() {
         let entry = entry.expect("walk corpus");
         let name = entry.file_name().to_string_lossy();
-        if entry.file_type().is_file() && !(name.starts_with("LICENSE") || name.starts_with("NOTICE") || name == "SOURCE.md") {
+        if entry.file_type().is_file()
+            && !(name.starts_with("LICENSE") || name.starts_with("NOTICE") || name == "SOURCE.md")
+        {
             out.push(entry.path().to_path_buf());
         }
     }
@@ -95,7 +97,9 @@ fn the_walker_finds_httpd_files_and_nothing_else() {
         // Named so that only an include (or [files]) makes them configuration:
         // a full Debian apache2.conf saved as .txt, CentOS's conf.d/README
         // (all comments), Gentoo's vhosts.d/default_vhost.include.
-        .filter(|p| !p.ends_with("finalize-1243.apache2.conf.txt") && !p.ends_with("conf.d/README") && !p.ends_with(".include"))
+        .filter(|p| {
+            !p.ends_with("finalize-1243.apache2.conf.txt") && !p.ends_with("conf.d/README") && !p.ends_with(".include")
+        })
         .collect();
     let missing: Vec<_> = expected.iter().filter(|p| !walked.contains(p)).collect();
     let extra: Vec<_> = walked.iter().filter(|p| !expected.contains(p)).collect();

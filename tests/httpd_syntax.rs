@@ -7,7 +7,8 @@ mod common;
 use conflint_core::httpd::{HttpdFile, LineKind, Quote};
 
 fn parse(src: &[u8]) -> HttpdFile {
-    let file = HttpdFile::parse(src.to_vec()).unwrap_or_else(|e| panic!("{:?} does not parse: {e}", String::from_utf8_lossy(src)));
+    let file = HttpdFile::parse(src.to_vec())
+        .unwrap_or_else(|e| panic!("{:?} does not parse: {e}", String::from_utf8_lossy(src)));
     assert_eq!(file.print(), src, "round-trip");
     file
 }
@@ -63,7 +64,10 @@ fn b_quoting() {
     );
     assert_eq!(items("LogFormat \"%{X-Forwarded-For}i %t\" fwd\n"), [r#"LogFormat ["%{X-Forwarded-For}i %t", "fwd"]"#]);
     // B3: a continuation inside quotes joins with no space.
-    assert_eq!(items("Header set X-Note \"first part \\\nsecond part\"\n"), [r#"Header ["set", "X-Note", "first part second part"]"#]);
+    assert_eq!(
+        items("Header set X-Note \"first part \\\nsecond part\"\n"),
+        [r#"Header ["set", "X-Note", "first part second part"]"#]
+    );
     // B4: two quoted arguments with nothing between them.
     assert_eq!(
         items("ProxyPass \"/api\"\"http://127.0.0.1:9000/api\"\n"),
@@ -79,7 +83,9 @@ fn b_quoting() {
         [r#"RequestHeader ["set", "X-Scheme", "https", "expr=(%{HTTP:X-Info}='{\"a\":\"b\"}')"]"#]
     );
     // B7, B8: a quote never closed runs to the end of the line, no error.
-    let file = parse(b"ErrorDocument 403 \"Access to this area is not allowed.\nSSLCipherSuite \"ECDHE+AESGCM ECDHE+CHACHA20\n");
+    let file = parse(
+        b"ErrorDocument 403 \"Access to this area is not allowed.\nSSLCipherSuite \"ECDHE+AESGCM ECDHE+CHACHA20\n",
+    );
     let LineKind::Directive(d) = &file.lines[0].kind else { panic!() };
     assert_eq!(d.args[1].quote, Quote::Quoted { mark: b'"', closed: false });
     assert_eq!(file.arg_value(&d.args[1]), "Access to this area is not allowed.");
@@ -103,7 +109,10 @@ fn c_continuations() {
         items("<VirtualHost \\\n  192.0.2.1:80 \\\n  \\\n  >\n</VirtualHost>\n"),
         [r#"<VirtualHost ["192.0.2.1:80"]>"#, "</VirtualHost>"]
     );
-    assert_eq!(items("<FilesMatch \\.(bak|old)$>\n</FilesMatch>\n"), [r#"<FilesMatch ["\\.(bak|old)$"]>"#, "</FilesMatch>"]);
+    assert_eq!(
+        items("<FilesMatch \\.(bak|old)$>\n</FilesMatch>\n"),
+        [r#"<FilesMatch ["\\.(bak|old)$"]>"#, "</FilesMatch>"]
+    );
     // C5: `\ ` is mod_rewrite's business; the general tokenizer splits there.
     assert_eq!(
         items("RewriteCond %{THE_REQUEST} ^GET\\ /private/\\ HTTP/\n"),
@@ -120,7 +129,10 @@ fn c_continuations() {
 fn d_comments_and_blank_lines() {
     assert_eq!(items("\t# rotate logs weekly\n##\n## Section banner\n#\n"), ["#", "#", "#", "#"]);
     // D3, D4, F9: text after the last `>` of an open tag, and after a closing tag, is ignored.
-    assert_eq!(items("<Directory /srv/app> # app root\n</Directory> # end\n"), [r#"<Directory ["/srv/app"]>"#, "</Directory>"]);
+    assert_eq!(
+        items("<Directory /srv/app> # app root\n</Directory> # end\n"),
+        [r#"<Directory ["/srv/app"]>"#, "</Directory>"]
+    );
     assert_eq!(items("<If \"true\">#\n</If>\n"), [r#"<If ["true"]>"#, "</If>"]);
     assert_eq!(
         items("<IfModule mod_ssl.c>\n    # TLS settings follow\n</IfModule>\n"),
@@ -144,7 +156,10 @@ fn e_sections() {
     let file = parse(b"<IfModule mod_ssl.c>\n<VirtualHost *:443>\n</VirtualHost> </IfModule>\n");
     let LineKind::Open(outer) = &file.lines[0].kind else { panic!() };
     assert_eq!(outer.close, None);
-    assert_eq!(items("<IfVersion >= 2.4.10>\n</IfVersion>\n<IfVersion = 2.2>\n</IfVersion>\n")[0], r#"<IfVersion [">=", "2.4.10"]>"#);
+    assert_eq!(
+        items("<IfVersion >= 2.4.10>\n</IfVersion>\n<IfVersion = 2.2>\n</IfVersion>\n")[0],
+        r#"<IfVersion [">=", "2.4.10"]>"#
+    );
     assert_eq!(items("<Files ~ \"^\\.git\">\n</Files>\n")[0], r#"<Files ["~", "^\\.git"]>"#);
     assert_eq!(
         items("<If \"%{HTTP_HOST} == 'www.example.org'\">\n</If>\n")[0],
@@ -155,10 +170,7 @@ fn e_sections() {
         r#"<VirtualHost ["192.0.2.7:443", "[2001:db8::7]:443"]>"#
     );
     // E11: <Perl> holds Perl, not httpd syntax.
-    assert_eq!(
-        items("<Perl>\n  $My::Var = 42;\n  <<EOF;\n</Perl>\n"),
-        ["<Perl []>", "raw", "raw", "</Perl>"]
-    );
+    assert_eq!(items("<Perl>\n  $My::Var = 42;\n  <<EOF;\n</Perl>\n"), ["<Perl []>", "raw", "raw", "</Perl>"]);
     assert_eq!(
         items("SSLRequire %{SSL_CLIENT_S_DN_O} in {\"Acme Ltd\", Example}\n"),
         [r#"SSLRequire ["%{SSL_CLIENT_S_DN_O}", "in", "{\"Acme", "Ltd\",", "Example}"]"#]
@@ -187,21 +199,40 @@ fn f_outside_augeas() {
     assert_eq!(items("Listen @@Port@@\n@@LoadModule@@\n"), [r#"Listen ["@@Port@@"]"#, "@@LoadModule@@ []"]);
     assert_eq!(items("<VirtualHost *:80>\n</VirtualHost>"), [r#"<VirtualHost ["*:80"]>"#, "</VirtualHost>"]);
     assert!(items("").is_empty());
-    assert_eq!(items("ServerName a.example\r\nOptions A\\\r\nB\r\n"), [r#"ServerName ["a.example"]"#, r#"Options ["AB"]"#]);
+    assert_eq!(
+        items("ServerName a.example\r\nOptions A\\\r\nB\r\n"),
+        [r#"ServerName ["a.example"]"#, r#"Options ["AB"]"#]
+    );
     assert_eq!(items("ServerTokens Prod   \n# note \t\n"), [r#"ServerTokens ["Prod"]"#, "#"]);
     assert_eq!(
         items("<If \"-R '10.0.0.0/8'\">\n</If>\n<ElseIf \"-R '10.1.0.0/16'\">\n</ElseIf>\n<Else>\n</Else>\n"),
-        [r#"<If ["-R '10.0.0.0/8'"]>"#, "</If>", r#"<ElseIf ["-R '10.1.0.0/16'"]>"#, "</ElseIf>", "<Else []>", "</Else>"]
+        [
+            r#"<If ["-R '10.0.0.0/8'"]>"#,
+            "</If>",
+            r#"<ElseIf ["-R '10.1.0.0/16'"]>"#,
+            "</ElseIf>",
+            "<Else []>",
+            "</Else>"
+        ]
     );
 }
 
 #[test]
 fn closing_tag_errors_use_httpds_words() {
     assert_eq!(error("<Directory /x>\n</Directory >\n"), (2, "</Directory> directive missing closing '>'".to_string()));
-    assert_eq!(error("<Directory /x>\n</Directory>junk\n"), (2, "</Directory>junk> directive missing closing '>'".to_string()));
+    assert_eq!(
+        error("<Directory /x>\n</Directory>junk\n"),
+        (2, "</Directory>junk> directive missing closing '>'".to_string())
+    );
     assert_eq!(error("<Directory /x>\n</Location>\n"), (2, "Expected </Directory> but saw </Location>".to_string()));
-    assert_eq!(error("ServerName x\n</Directory>\n"), (2, "</Directory> without matching <Directory> section".to_string()));
-    assert_eq!(error("ServerName x\n<VirtualHost 1.1.1.1>\n\nServerName invalid.net\n"), (2, "<VirtualHost> was not closed.".to_string()));
+    assert_eq!(
+        error("ServerName x\n</Directory>\n"),
+        (2, "</Directory> without matching <Directory> section".to_string())
+    );
+    assert_eq!(
+        error("ServerName x\n<VirtualHost 1.1.1.1>\n\nServerName invalid.net\n"),
+        (2, "<VirtualHost> was not closed.".to_string())
+    );
     assert_eq!(error("<Directory /x\n</Directory>\n"), (1, "<Directory> directive missing closing '>'".to_string()));
 }
 
@@ -233,10 +264,22 @@ fn lossless_fixtures() {
 #[test]
 fn snapshots_of_representative_trees() {
     let cases: &[(&str, &str)] = &[
-        ("vhost", "<VirtualHost *:80 [::]:80>\n    ServerName www.example.com\n    <Location \"/\">\n        Require all denied\n    </Location>\n</VirtualHost>\n"),
-        ("continuations", "<VirtualHost \\\n  192.0.2.10:8080 \\\n  >\n    Options Indexes \\\n        MultiViews\n#LoadModule x \\\n  y.so\n</VirtualHost>\n"),
-        ("conditional_to_eof", "<IfModule mod_ssl.c>\n  <VirtualHost *:443>\n    SSLEngine on\n  </VirtualHost> </IfModule>\n"),
-        ("quotes", "LogFormat \"%h \\\"%r\\\"\" short\nProxyPass \"/a\"\"http://b/\"\nErrorDocument 403 \"unterminated\n"),
+        (
+            "vhost",
+            "<VirtualHost *:80 [::]:80>\n    ServerName www.example.com\n    <Location \"/\">\n        Require all denied\n    </Location>\n</VirtualHost>\n",
+        ),
+        (
+            "continuations",
+            "<VirtualHost \\\n  192.0.2.10:8080 \\\n  >\n    Options Indexes \\\n        MultiViews\n#LoadModule x \\\n  y.so\n</VirtualHost>\n",
+        ),
+        (
+            "conditional_to_eof",
+            "<IfModule mod_ssl.c>\n  <VirtualHost *:443>\n    SSLEngine on\n  </VirtualHost> </IfModule>\n",
+        ),
+        (
+            "quotes",
+            "LogFormat \"%h \\\"%r\\\"\" short\nProxyPass \"/a\"\"http://b/\"\nErrorDocument 403 \"unterminated\n",
+        ),
         ("perl_and_macro", "<Perl>\n$x = 1;\n</Perl>\n<Macro M $a>\n  Listen $a\n</Macro>\nUse M 8080\n"),
     ];
     for (name, src) in cases {

@@ -26,7 +26,12 @@ fn fixtures() -> Vec<(String, String, PathBuf)> {
 fn codes(dir: &Path) -> Vec<String> {
     let (_, stdout, stderr) = common::conflint_in(dir, &["--format", "json", "."]);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
-    json["diagnostics"].as_array().into_iter().flatten().filter_map(|d| d["code"].as_str().map(str::to_string)).collect()
+    json["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["code"].as_str().map(str::to_string))
+        .collect()
 }
 
 #[test]

@@ -269,10 +269,10 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
     let other_targets: Vec<Target> = rest
         .iter()
         .filter(|(p, _)| !covered.contains(&std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
-        .filter_map(|(p, kind)| match kind {
-            FileKind::Httpd => Some(Target::HttpdFile(p.clone())),
-            FileKind::PhpIni => Some(Target::PhpFile(p.clone())),
-            FileKind::GitlabRb => Some(Target::GitlabFile(p.clone())),
+        .map(|(p, kind)| match kind {
+            FileKind::Httpd => Target::HttpdFile(p.clone()),
+            FileKind::PhpIni => Target::PhpFile(p.clone()),
+            FileKind::GitlabRb => Target::GitlabFile(p.clone()),
         })
         .collect();
     results.extend(other_targets.par_iter().map(|t| process(t, &fs, &settings, mode, &fix)).collect::<Vec<_>>());

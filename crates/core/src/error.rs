@@ -28,18 +28,3 @@ impl SyntaxError {
         Self::at(bytes, &LineIndex::new(bytes), span, message)
     }
 }
-
-/// Describe what pest expected at a failure, in plain words.
-pub(crate) fn describe_expected<R: std::fmt::Debug>(
-    positives: &[R],
-    name: impl Fn(&R) -> Option<&'static str>,
-) -> String {
-    let mut names: Vec<&'static str> = positives.iter().filter_map(name).collect();
-    names.sort_unstable();
-    names.dedup();
-    match names.as_slice() {
-        [] => String::new(),
-        [one] => format!("expected {one}"),
-        [init @ .., last] => format!("expected {} or {last}", init.join(", ")),
-    }
-}

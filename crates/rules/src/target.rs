@@ -71,14 +71,14 @@ impl Target {
                     Ok(file) => php_unit(PhpIniTree::from_file(path.clone(), file)),
                     Err(error) => Loaded { unit: None, diagnostics: vec![syntax_error(path, &bytes, &error)] },
                 },
-                Err(diagnostic) => Loaded { unit: None, diagnostics: vec![diagnostic] },
+                Err(diagnostic) => Loaded { unit: None, diagnostics: vec![*diagnostic] },
             },
             Target::GitlabFile(path) => match read_config(fs, path) {
                 Ok(bytes) => match GitlabRbFile::parse(bytes.clone()) {
                     Ok(file) => Loaded { unit: Some(LoadedUnit::Gitlab(path.clone(), file)), diagnostics: Vec::new() },
                     Err(error) => Loaded { unit: None, diagnostics: vec![syntax_error(path, &bytes, &error)] },
                 },
-                Err(diagnostic) => Loaded { unit: None, diagnostics: vec![diagnostic] },
+                Err(diagnostic) => Loaded { unit: None, diagnostics: vec![*diagnostic] },
             },
         }
     }
@@ -171,7 +171,7 @@ fn load_httpd_tree(fs: &dyn FileSystem, path: &Path, settings: &Settings) -> Loa
 fn load_httpd_file(fs: &dyn FileSystem, path: &Path, settings: &Settings, entry: bool) -> Loaded {
     let source = match read_config(fs, path) {
         Ok(source) => source,
-        Err(diagnostic) => return Loaded { unit: None, diagnostics: vec![diagnostic] },
+        Err(diagnostic) => return Loaded { unit: None, diagnostics: vec![*diagnostic] },
     };
     match HttpdFile::parse(source.clone()) {
         Ok(file) => {
@@ -190,11 +190,11 @@ fn load_httpd_file(fs: &dyn FileSystem, path: &Path, settings: &Settings, entry:
 
 /// Read a file meant to be configuration: refuses binary data (a NUL byte)
 /// with CL002, as well as anything that is not a regular file.
-pub fn read_config(fs: &dyn FileSystem, path: &Path) -> Result<Vec<u8>, Diagnostic> {
-    let bytes = fs.read(path).map_err(|e| unreadable(path, &e.to_string()))?;
+pub fn read_config(fs: &dyn FileSystem, path: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
+    let bytes = fs.read(path).map_err(|e| Box::new(unreadable(path, &e.to_string())))?;
     if let Some(pos) = bytes.iter().position(|b| *b == 0) {
         let location = locate(path, &bytes, Span::new(pos, pos + 1));
-        return Err(Diagnostic {
+        return Err(Box::new(Diagnostic {
             code: cl::Unreadable::META.code,
             name: cl::Unreadable::META.name,
             severity: Severity::Error,
@@ -204,7 +204,7 @@ pub fn read_config(fs: &dyn FileSystem, path: &Path) -> Result<Vec<u8>, Diagnost
             ),
             location,
             fix: None,
-        });
+        }));
     }
     Ok(bytes)
 }

@@ -7,7 +7,7 @@
 use pest::Parser;
 use pest::iterators::{Pair as PestPair, Pairs};
 
-use crate::text::Span;
+use crate::text::{LineIndex, Span};
 
 use super::decode;
 use super::scan::{Item, ItemKind};
@@ -31,14 +31,29 @@ struct Target {
 }
 
 pub(crate) struct Builder<'v> {
-    /// The whole file's parse view; spans index it and the file alike.
+    /// The file's bytes.
+    source: &'v [u8],
+    /// The file's parse view; spans index it and the file alike.
     view: &'v str,
+    index: &'v LineIndex,
     values: Vec<Value>,
 }
 
 impl<'v> Builder<'v> {
-    pub(crate) fn new(view: &'v str) -> Self {
-        Builder { view, values: Vec::new() }
+    pub(crate) fn new(source: &'v [u8], view: &'v str, index: &'v LineIndex) -> Self {
+        Builder { source, view, index, values: Vec::new() }
+    }
+
+    /// Whether `span` of the file is UTF-8. Where it is not, the grammar read
+    /// DEL stand-ins, so a decoded text would be wrong.
+    fn utf8(&self, span: Span) -> bool {
+        self.source.len() == self.view.len() && self.source.as_ptr() == self.view.as_ptr()
+            || self.source.get(span.range()).is_some_and(|b| std::str::from_utf8(b).is_ok())
+    }
+
+    /// `target`, refusing keys that are not UTF-8.
+    fn target(&self, inner: &mut Pairs<'_, Rule>, base: usize) -> Option<Target> {
+        target(inner, base).filter(|t| t.keys.iter().all(|k| self.utf8(k.span)))
     }
 
     pub(crate) fn finish(self) -> Vec<Value> {
@@ -74,7 +89,7 @@ impl<'v> Builder<'v> {
             // keep the whole value opaque.
             parse(Rule::assignment_head, text).and_then(|head| {
                 let value = Span::new(base + head.as_span().end(), code.end);
-                let target = target(&mut head.into_inner(), base)?;
+                let target = self.target(&mut head.into_inner(), base)?;
                 let value = self.push(value, ValueKind::Opaque);
                 Some(assignment(target, value))
             })
@@ -92,21 +107,14 @@ impl<'v> Builder<'v> {
         match pair.as_rule() {
             Rule::assignment => {
                 let mut inner = pair.into_inner();
-                let target = target(&mut inner, base)?;
+                let target = self.target(&mut inner, base)?;
                 let value = self.rhs(inner.next()?, base)?;
                 Some(assignment(target, value))
             }
             Rule::command => {
                 let mut inner = pair.into_inner();
-                let name = inner.next()?;
-                let mut args = Vec::new();
-                for arg in inner {
-                    match arg.as_rule() {
-                        Rule::item => args.push(self.item(arg, base)?),
-                        Rule::bare_hash => args.push(self.bare_hash(arg, base)?),
-                        _ => {}
-                    }
-                }
+                let name = name(inner.next(), Rule::command_name)?;
+                let args = self.entries(inner, base)?.items;
                 Some(StatementKind::Command(Command {
                     name: span_of(&name, base),
                     name_text: name.as_str().to_string(),
@@ -161,12 +169,15 @@ impl<'v> Builder<'v> {
             }
             Rule::string => {
                 let (quote, value) = string(literal.into_inner().next()?)?;
-                ValueKind::Str { quote, value }
+                ValueKind::Str { quote, value: value.filter(|_| self.utf8(span)) }
             }
-            Rule::symbol => ValueKind::Str { quote: Quote::Symbol, value: symbol(literal)? },
-            Rule::array => ValueKind::Array(self.array(literal, base)?),
-            Rule::hash => ValueKind::Hash(self.hash(literal, base)?),
-            Rule::words => ValueKind::Words(words(literal, base)?),
+            Rule::symbol => {
+                ValueKind::Str { quote: Quote::Symbol, value: symbol(literal)?.filter(|_| self.utf8(span)) }
+            }
+            Rule::array => ValueKind::Array(Box::new(self.array(literal, base)?)),
+            Rule::hash => ValueKind::Hash(Box::new(self.hash(literal, base)?)),
+            Rule::words if !self.utf8(span) => ValueKind::Opaque,
+            Rule::words => ValueKind::Words(Box::new(words(literal, base)?)),
             _ => return None,
         };
         Some(self.push(span, kind))
@@ -174,41 +185,71 @@ impl<'v> Builder<'v> {
 
     fn array(&mut self, array: P<'_>, base: usize) -> Option<Array> {
         let span = span_of(&array, base);
+        let entries = self.entries(array.into_inner(), base)?;
+        let layout = self.layout(span, &entries.items);
+        Some(Array {
+            items: entries.items,
+            open: Span::new(span.start, span.start + 1),
+            close: Span::new(span.end - 1, span.end),
+            commas: entries.commas,
+            trailing_comma: entries.trailing_comma,
+            layout,
+        })
+    }
+
+    /// The entries of an array or a command's arguments. Pairs (`k => v`,
+    /// `k: v`) must come last and make up one hash without braces; `None` if
+    /// an element follows a pair, which Ruby rejects.
+    fn entries(&mut self, parts: Pairs<'_, Rule>, base: usize) -> Option<Entries> {
         let mut items = Vec::new();
         let mut commas = Vec::new();
-        let mut last_was_comma = false;
-        for part in array.into_inner() {
+        let mut trailing_comma = false;
+        let mut pairs: Vec<Pair> = Vec::new();
+        for part in parts {
             match part.as_rule() {
-                Rule::item => {
-                    items.push(self.item(part, base)?);
-                    last_was_comma = false;
-                }
-                Rule::bare_hash => {
-                    items.push(self.bare_hash(part, base)?);
-                    last_was_comma = false;
+                Rule::entry => {
+                    trailing_comma = false;
+                    let span = span_of(&part, base);
+                    let inner: Vec<P<'_>> = part.into_inner().collect();
+                    match <[P<'_>; 1]>::try_from(inner) {
+                        Ok([item]) if item.as_rule() == Rule::item => {
+                            if !pairs.is_empty() {
+                                return None;
+                            }
+                            items.push(self.item(item, base)?);
+                        }
+                        Ok(_) => return None,
+                        Err(inner) => pairs.push(self.pair_parts(span, inner, base)?),
+                    }
                 }
                 Rule::comma => {
                     commas.push(span_of(&part, base));
-                    last_was_comma = true;
+                    trailing_comma = true;
                 }
                 _ => {}
             }
         }
-        let layout = self.layout(span, &items);
-        Some(Array {
-            items,
-            open: Span::new(span.start, span.start + 1),
-            close: Span::new(span.end - 1, span.end),
-            commas,
-            trailing_comma: last_was_comma,
-            layout,
-        })
+        if let (Some(first), Some(last)) = (pairs.first(), pairs.last()) {
+            let span = Span::new(first.span.start, last.span.end);
+            let hash = Hash {
+                pairs,
+                braced: false,
+                open: Span::empty(span.start),
+                close: Span::empty(span.end),
+                commas: commas.iter().copied().filter(|c| c.start > span.start && c.end < span.end).collect(),
+                trailing_comma: false,
+            };
+            items.push(self.push(span, ValueKind::Hash(Box::new(hash))));
+        }
+        Some(Entries { items, commas, trailing_comma })
     }
 
     fn layout(&self, span: Span, items: &[ValueId]) -> ArrayLayout {
         let bytes = self.view.as_bytes();
         let item_spans: Vec<Span> = items.iter().filter_map(|&i| self.values.get(i)).map(|v| v.span).collect();
-        let line_start = |offset: usize| bytes[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        // Line starts come from the index: scanning back to the previous line
+        // break for each item would be quadratic on a long one-line array.
+        let line_start = |offset: usize| self.index.line_start(self.index.line_of(offset)).min(offset);
         let starts_line = |offset: usize| bytes[line_start(offset)..offset].iter().all(|&b| b == b' ' || b == b'\t');
         let last_item = item_spans.last().copied();
         let item_indent = last_item.filter(|s| starts_line(s.start)).map(|s| Span::new(line_start(s.start), s.start));
@@ -217,23 +258,12 @@ impl<'v> Builder<'v> {
             _ => None,
         });
         ArrayLayout {
-            multiline: bytes[span.range()].contains(&b'\n'),
+            multiline: self.index.line_of(span.start) != self.index.line_of(span.end.saturating_sub(1)),
             one_per_line: !item_spans.is_empty() && item_spans.iter().all(|s| starts_line(s.start)),
             item_indent,
             quote,
             last_item,
         }
-    }
-
-    /// Pairs without braces, as a hash value of their own.
-    fn bare_hash(&mut self, pairs: P<'_>, base: usize) -> Option<ValueId> {
-        let span = span_of(&pairs, base);
-        let mut hash = self.hash(pairs, base)?;
-        hash.braced = false;
-        hash.open = Span::empty(span.start);
-        hash.close = Span::empty(span.end);
-        hash.trailing_comma = false;
-        Some(self.push(span, ValueKind::Hash(hash)))
     }
 
     fn hash(&mut self, hash: P<'_>, base: usize) -> Option<Hash> {
@@ -266,8 +296,13 @@ impl<'v> Builder<'v> {
 
     fn pair(&mut self, pair: P<'_>, base: usize) -> Option<Pair> {
         let span = span_of(&pair, base);
-        let mut inner = pair.into_inner();
-        let first = inner.next()?;
+        self.pair_parts(span, pair.into_inner().collect(), base)
+    }
+
+    /// A pair from its parts: `label item` or `item rocket item`.
+    fn pair_parts(&mut self, span: Span, parts: Vec<P<'_>>, base: usize) -> Option<Pair> {
+        let mut parts = parts.into_iter();
+        let first = parts.next()?;
         let key = match first.as_rule() {
             Rule::label => {
                 let label_span = span_of(&first, base);
@@ -279,13 +314,20 @@ impl<'v> Builder<'v> {
                     }
                     None => return None,
                 };
-                HashKey::Label { span: label_span, name, quote }
+                HashKey::Label { span: label_span, name: name.filter(|_| self.utf8(label_span)), quote }
             }
             _ => HashKey::Value(self.item(first, base)?),
         };
-        let value = inner.find(|p| p.as_rule() == Rule::item)?;
+        let value = parts.find(|p| p.as_rule() == Rule::item)?;
         Some(Pair { span, key, value: self.item(value, base)? })
     }
+}
+
+/// The parts of an array, or a command's arguments.
+struct Entries {
+    items: Vec<ValueId>,
+    commas: Vec<Span>,
+    trailing_comma: bool,
 }
 
 fn parse(rule: Rule, text: &str) -> Option<P<'_>> {
@@ -307,9 +349,59 @@ fn assignment(target: Target, value: ValueId) -> StatementKind {
     })
 }
 
+/// Ruby's reserved words, which cannot name a receiver or a command.
+const KEYWORDS: &[&str] = &[
+    "BEGIN",
+    "END",
+    "__ENCODING__",
+    "__FILE__",
+    "__LINE__",
+    "alias",
+    "and",
+    "begin",
+    "break",
+    "case",
+    "class",
+    "def",
+    "defined?",
+    "do",
+    "else",
+    "elsif",
+    "end",
+    "ensure",
+    "false",
+    "for",
+    "if",
+    "in",
+    "module",
+    "next",
+    "nil",
+    "not",
+    "or",
+    "redo",
+    "rescue",
+    "retry",
+    "return",
+    "self",
+    "super",
+    "then",
+    "true",
+    "undef",
+    "unless",
+    "until",
+    "when",
+    "while",
+    "yield",
+];
+
+/// A receiver or command name, unless it is a keyword.
+fn name(pair: Option<P<'_>>, rule: Rule) -> Option<P<'_>> {
+    pair.filter(|p| p.as_rule() == rule && !KEYWORDS.contains(&p.as_str()))
+}
+
 /// Read `receiver`, `index+` and `assign` from an assignment's pairs.
 fn target(inner: &mut Pairs<'_, Rule>, base: usize) -> Option<Target> {
-    let receiver = inner.next().filter(|p| p.as_rule() == Rule::receiver)?;
+    let receiver = name(inner.next(), Rule::receiver)?;
     let mut keys = Vec::new();
     let mut eq = None;
     for part in inner.by_ref() {
@@ -343,8 +435,8 @@ fn string(literal: P<'_>) -> Option<(Quote, Option<String>)> {
     match literal.as_rule() {
         Rule::sq_string => Some((Quote::Single, Some(decode::single_quoted(body(raw, 1), &['\''])))),
         Rule::dq_string => {
-            let interpolates = literal.into_inner().any(|p| p.as_rule() == Rule::interpolation);
-            let value = if interpolates { None } else { decode::double_quoted(body(raw, 1)) };
+            let body = body(raw, 1);
+            let value = if decode::interpolates(body) { None } else { decode::double_quoted(body) };
             Some((Quote::Double, value))
         }
         Rule::pct_string => {
@@ -422,7 +514,7 @@ fn body(raw: &str, open: usize) -> &str {
 fn hint(text: &str, base: usize, code_end: usize) -> Option<OpaqueHint> {
     if let Some(p) = parse(Rule::detached_index, text) {
         let mut inner = p.into_inner();
-        let receiver = span_of(&inner.next()?, base);
+        let receiver = span_of(&name(inner.next(), Rule::receiver)?, base);
         let space = span_of(&inner.next()?, base);
         return Some(OpaqueHint::SpaceBeforeIndex { receiver, space });
     }
@@ -432,7 +524,7 @@ fn hint(text: &str, base: usize, code_end: usize) -> Option<OpaqueHint> {
         return Some(OpaqueHint::UnreadableValue { receiver: target.receiver, keys: target.keys, value });
     }
     if let Some(p) = parse(Rule::local_assignment, text) {
-        let name = span_of(&p.into_inner().next()?, base);
+        let name = span_of(&name(p.into_inner().next(), Rule::receiver)?, base);
         return Some(OpaqueHint::LocalVariable { name });
     }
     None

@@ -25,6 +25,20 @@ pub(crate) fn single_quoted(body: &str, delimiters: &[char]) -> String {
     out
 }
 
+/// Whether the body of `"..."` interpolates: an unescaped `#{`, `#@` or `#$`.
+pub(crate) fn interpolates(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'#' if matches!(bytes.get(i + 1), Some(b'{' | b'@' | b'$')) => return true,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
 /// The body of `"..."` without interpolation. `None` for escapes that do
 /// not give UTF-8 text (`"\xff"`) or that conflint does not decode
 /// (`\cx`, `\C-x`, `\M-x` control and meta characters).
@@ -216,6 +230,14 @@ mod tests {
         assert_eq!(double_quoted(r"\u00e9").as_deref(), Some("é"));
         assert_eq!(double_quoted(r"\cA"), None);
         assert_eq!(double_quoted("\\").as_deref(), Some("\\"));
+    }
+
+    #[test]
+    fn interpolation_is_found_outside_escapes() {
+        assert!(interpolates("a#{b}"));
+        assert!(interpolates("#@x"));
+        assert!(!interpolates(r"a\#{b}"));
+        assert!(!interpolates("a#b"));
     }
 
     #[test]

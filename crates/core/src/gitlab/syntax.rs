@@ -143,10 +143,11 @@ pub enum ValueKind {
     Float(f64),
     Nil,
     Bool(bool),
-    Array(Array),
-    Hash(Hash),
+    // Boxed: they are much bigger than scalars, and most values are scalars.
+    Array(Box<Array>),
+    Hash(Box<Hash>),
     /// `%w[a b]`, `%i[a b]`.
-    Words(Words),
+    Words(Box<Words>),
     /// An expression conflint does not evaluate (`ENV['X']`, `200 * 1024`,
     /// `YAML.load <<-'EOS' ...`, an integer too big for i64). Never rewritten.
     Opaque,
@@ -251,7 +252,7 @@ impl GitlabRbFile {
         let start = bom.map_or(0, |b| b.end);
         let items =
             scan::scan(bytes, start, &index).map_err(|e| SyntaxError::at(&source, &index, e.span, e.message))?;
-        let mut builder = Builder::new(&view);
+        let mut builder = Builder::new(&source, &view, &index);
         let statements = items.iter().map(|item| builder.statement(item)).collect();
         let values = builder.finish();
         Ok(GitlabRbFile { source, index, bom, statements, values })
@@ -310,7 +311,7 @@ impl GitlabRbFile {
     /// The hash value `id`, if it is one.
     pub fn hash(&self, id: ValueId) -> Option<&Hash> {
         match &self.values.get(id)?.kind {
-            ValueKind::Hash(h) => Some(h),
+            ValueKind::Hash(h) => Some(&**h),
             _ => None,
         }
     }
@@ -318,7 +319,7 @@ impl GitlabRbFile {
     /// The array value `id`, if it is one.
     pub fn array(&self, id: ValueId) -> Option<&Array> {
         match &self.values.get(id)?.kind {
-            ValueKind::Array(a) => Some(a),
+            ValueKind::Array(a) => Some(&**a),
             _ => None,
         }
     }

@@ -15,15 +15,19 @@ pub enum Truth {
     Maybe,
 }
 
-impl Truth {
-    pub fn not(self) -> Truth {
+impl std::ops::Not for Truth {
+    type Output = Truth;
+
+    fn not(self) -> Truth {
         match self {
             Truth::Yes => Truth::No,
             Truth::No => Truth::Yes,
             Truth::Maybe => Truth::Maybe,
         }
     }
+}
 
+impl Truth {
     /// Both must hold.
     pub fn and(self, other: Truth) -> Truth {
         match (self, other) {
@@ -86,7 +90,7 @@ impl Modules {
         } else {
             Truth::Maybe
         };
-        if negate { truth.not() } else { truth }
+        if negate { !truth } else { truth }
     }
 }
 
@@ -138,7 +142,7 @@ pub fn test_define(arg: &str, defined: &dyn Fn(&str) -> bool) -> Truth {
         None => (false, arg),
     };
     let truth = if defined(name) { Truth::Yes } else { Truth::Maybe };
-    if negate { truth.not() } else { truth }
+    if negate { !truth } else { truth }
 }
 
 /// `<IfVersion [[!]op] version>` against a major.minor version whose patch
@@ -171,7 +175,7 @@ pub fn test_version(args: &[String], version: ApacheVersion) -> Truth {
         (Some(a), Some(b)) if a == b => Truth::from_bool(a),
         _ => Truth::Maybe,
     };
-    if negate { truth.not() } else { truth }
+    if negate { !truth } else { truth }
 }
 
 /// `2.4.10` → (2, 4, 10); missing parts are 0, as mod_version reads them
