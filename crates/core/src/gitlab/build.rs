@@ -212,13 +212,15 @@ impl<'v> Builder<'v> {
                     let span = span_of(&part, base);
                     let inner: Vec<P<'_>> = part.into_inner().collect();
                     match <[P<'_>; 1]>::try_from(inner) {
-                        Ok([item]) if item.as_rule() == Rule::item => {
+                        Ok([element]) => {
                             if !pairs.is_empty() {
                                 return None;
                             }
-                            items.push(self.item(item, base)?);
+                            items.push(match element.as_rule() {
+                                Rule::quoted => self.quoted(element, base)?,
+                                _ => self.item(element, base)?,
+                            });
                         }
-                        Ok(_) => return None,
                         Err(inner) => pairs.push(self.pair_parts(span, inner, base)?),
                     }
                 }
@@ -299,27 +301,42 @@ impl<'v> Builder<'v> {
         self.pair_parts(span, pair.into_inner().collect(), base)
     }
 
-    /// A pair from its parts: `label item` or `item rocket item`.
+    /// A pair from its parts: `label item`, `quoted colon item`,
+    /// `quoted rocket item` or `item rocket item`.
     fn pair_parts(&mut self, span: Span, parts: Vec<P<'_>>, base: usize) -> Option<Pair> {
         let mut parts = parts.into_iter();
         let first = parts.next()?;
-        let key = match first.as_rule() {
-            Rule::label => {
+        let second = parts.next()?;
+        let key = match (first.as_rule(), second.as_rule()) {
+            (Rule::label, Rule::item) => {
                 let label_span = span_of(&first, base);
-                let (name, quote) = match first.into_inner().next() {
-                    Some(name) if name.as_rule() == Rule::label_name => (Some(name.as_str().to_string()), None),
-                    Some(quoted) => {
-                        let (quote, name) = string(quoted)?;
-                        (name, Some(quote))
-                    }
-                    None => return None,
+                let name = first.into_inner().next()?.as_str().to_string();
+                let value = self.item(second, base)?;
+                let key = HashKey::Label {
+                    span: label_span,
+                    name: Some(name).filter(|_| self.utf8(label_span)),
+                    quote: None,
                 };
-                HashKey::Label { span: label_span, name: name.filter(|_| self.utf8(label_span)), quote }
+                return Some(Pair { span, key, value });
             }
-            _ => HashKey::Value(self.item(first, base)?),
+            (Rule::quoted, Rule::colon) => {
+                let label_span = Span::new(span_of(&first, base).start, span_of(&second, base).end);
+                let (quote, name) = string(first.into_inner().next()?)?;
+                HashKey::Label { span: label_span, name: name.filter(|_| self.utf8(label_span)), quote: Some(quote) }
+            }
+            (Rule::quoted, Rule::rocket) => HashKey::Value(self.quoted(first, base)?),
+            (Rule::item, Rule::rocket) => HashKey::Value(self.item(first, base)?),
+            _ => return None,
         };
         let value = parts.find(|p| p.as_rule() == Rule::item)?;
         Some(Pair { span, key, value: self.item(value, base)? })
+    }
+
+    /// A `quoted` key or element: a string value.
+    fn quoted(&mut self, quoted: P<'_>, base: usize) -> Option<ValueId> {
+        let span = span_of(&quoted, base);
+        let (quote, value) = string(quoted.into_inner().next()?)?;
+        Some(self.push(span, ValueKind::Str { quote, value: value.filter(|_| self.utf8(span)) }))
     }
 }
 
