@@ -1,6 +1,7 @@
 //! Running the rules on a unit: enabled rules only, suppression comments
 //! applied, unused suppressions reported (CL100), results in file order.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use conflint_core::source::FileSystem;
@@ -16,7 +17,11 @@ use crate::target::Target;
 
 /// The 1-based line and character column of both ends of `span`.
 pub fn locate(path: &Path, source: &[u8], span: Span) -> Location {
-    let index = LineIndex::new(source);
+    locate_with(&LineIndex::new(source), path, source, span)
+}
+
+/// [`locate`] with a line index built once for the file.
+fn locate_with(index: &LineIndex, path: &Path, source: &[u8], span: Span) -> Location {
     Location {
         path: path.to_path_buf(),
         span,
@@ -51,9 +56,18 @@ pub fn check(unit: &Unit<'_>, settings: &Settings) -> Vec<Diagnostic> {
         files.iter().flat_map(|f| suppression::scan(f.path, f.source, f.kind)).collect();
     let mut used = vec![false; suppressions.len()];
     let mut diagnostics = Vec::new();
+    // One line index per file with findings, not one per finding.
+    let mut indexes: HashMap<&Path, LineIndex> = HashMap::new();
     for finding in checker.into_findings() {
-        let source = files.iter().find(|f| f.path == finding.path).map(|f| f.source).unwrap_or_default();
-        let location = locate(&finding.path, source, finding.span);
+        let file = files.iter().find(|f| f.path == finding.path);
+        let source = file.map(|f| f.source).unwrap_or_default();
+        let location = match file {
+            Some(file) => {
+                let index = indexes.entry(file.path).or_insert_with(|| LineIndex::new(source));
+                locate_with(index, &finding.path, source, finding.span)
+            }
+            None => locate(&finding.path, source, finding.span),
+        };
         let silenced =
             suppressions.iter().position(|s| s.covers(&location.path, location.start.line, finding.rule.code));
         if let Some(i) = silenced {

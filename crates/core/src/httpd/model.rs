@@ -62,6 +62,10 @@ pub struct Item {
     /// of the `Use` line (as httpd reports them), and there are no bytes of
     /// its own to edit.
     pub from_macro: bool,
+    /// The innermost non-conditional section around it (see [`HttpdTree::context`]).
+    context: Option<ItemId>,
+    /// For a section: one past its last descendant (they are contiguous).
+    end: ItemId,
 }
 
 impl Item {
@@ -215,7 +219,7 @@ impl HttpdTree {
     /// conditional: `<VirtualHost>`, `<Directory>`, `<Location>`... `None`
     /// means server context.
     pub fn context(&self, id: ItemId) -> Option<ItemId> {
-        self.ancestors(id).find(|a| !self.items[*a].is_conditional())
+        self.items[id].context
     }
 
     /// The `<VirtualHost>` an item sits in, if any.
@@ -242,7 +246,12 @@ impl HttpdTree {
     /// Direct and conditional-nested children of a section (not entering
     /// other non-conditional sections).
     pub fn children(&self, section: ItemId) -> impl Iterator<Item = ItemId> + '_ {
-        (section + 1..self.items.len()).filter(move |id| self.context(*id) == Some(section))
+        self.descendants(section).filter(move |id| self.context(*id) == Some(section))
+    }
+
+    /// Everything inside a section, at any depth, in reading order.
+    pub fn descendants(&self, section: ItemId) -> std::ops::Range<ItemId> {
+        section + 1..self.items[section].end.max(section + 1)
     }
 
     /// The value of the last `name` directive directly inside `section`.
@@ -380,6 +389,13 @@ impl<'a> Walker<'a> {
                 // Finish the included files first, then come back here.
                 stack.push(frame);
                 stack.extend(pushed.into_iter().rev());
+            } else {
+                // Sections left open at the end of a file (conditionals
+                // httpd lets run to the end) end here.
+                let end = self.items.len();
+                for open in frame.open {
+                    self.items[open].end = end;
+                }
             }
         }
         HttpdTree {
@@ -445,9 +461,12 @@ impl<'a> Walker<'a> {
                 Vec::new()
             }
             LineKind::Close(close) => {
+                let tail = !close.tail.is_empty();
                 if let Some(open_item) = frame.open.pop() {
+                    let end = self.items.len();
+                    self.items[open_item].end = end;
                     let item = &self.items[open_item];
-                    if item.is_conditional() && item.truth == Truth::Yes && !close.tail.is_empty() {
+                    if item.is_conditional() && item.truth == Truth::Yes && tail {
                         let name = item.name.clone();
                         let message = format!(
                             "</{name}> without matching <{name}> section: httpd ends a true <{name}> only at a line that is exactly </{name}>"
@@ -505,7 +524,9 @@ impl<'a> Walker<'a> {
             Some(e) => (e.use_file, e.use_line, true),
             None => (frame.file, line, false),
         };
-        self.items.push(Item { file, line, parent, truth, is_section, name, args, from_macro });
+        let context = parent.and_then(|p| if self.items[p].is_conditional() { self.items[p].context } else { Some(p) });
+        let end = self.items.len() + 1;
+        self.items.push(Item { file, line, parent, truth, is_section, name, args, from_macro, context, end });
         self.items.len() - 1
     }
 

@@ -154,14 +154,9 @@ fn open_tag_span(tree: &HttpdTree, item: ItemId) -> Span {
     }
 }
 
-/// The items inside a section, at any depth.
-fn descendants(tree: &HttpdTree, section: ItemId) -> impl Iterator<Item = ItemId> + '_ {
-    (section + 1..tree.items.len()).take_while(move |id| tree.ancestors(*id).any(|a| a == section))
-}
-
 /// Whether a vhost refuses every request.
 pub fn is_catch_all(tree: &HttpdTree, vhost: &Vhost) -> bool {
-    descendants(tree, vhost.item).any(|id| {
+    tree.descendants(vhost.item).any(|id| {
         let item = tree.item(id);
         let args: Vec<String> = item.args.iter().map(|a| a.to_ascii_lowercase()).collect();
         let in_root_location = || tree.context(id).is_some_and(|ctx| covers_everything(tree, ctx));
@@ -309,7 +304,7 @@ fn syntax_text_of(tree: &HttpdTree, item: ItemId) -> String {
 /// One level of indentation as the vhost's body uses it: the difference
 /// between its first child's indentation and its own; four spaces if unknown.
 fn indent_unit(tree: &HttpdTree, vhost: ItemId, indent: &str) -> String {
-    let child = descendants(tree, vhost).next();
+    let child = tree.descendants(vhost).next();
     if let Some(child) = child {
         let inner = edit::indentation(tree, child);
         if let Some(unit) = inner.strip_prefix(indent) {
