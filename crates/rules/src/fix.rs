@@ -87,6 +87,10 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
         }
         let (diagnostics, kinds) = lint(target, &overlay, settings);
         let Some(kinds) = kinds else { break };
+        // A file the server would not read is never rewritten.
+        if diagnostics.iter().any(|d| d.code == "CL001") {
+            break;
+        }
         let candidates: Vec<&Diagnostic> = diagnostics
             .iter()
             .filter(|d| d.fix_applies(unsafe_fixes) && !rejected.contains(&fingerprint(d)))

@@ -75,7 +75,10 @@ impl Target {
             },
             Target::GitlabFile(path) => match read_config(fs, path) {
                 Ok(bytes) => match GitlabRbFile::parse(bytes.clone()) {
-                    Ok(file) => Loaded { unit: Some(LoadedUnit::Gitlab(path.clone(), file)), diagnostics: Vec::new() },
+                    Ok(file) => {
+                        let diagnostics = ruby_rejects(path, &file);
+                        Loaded { unit: Some(LoadedUnit::Gitlab(path.clone(), file)), diagnostics }
+                    }
                     Err(error) => Loaded { unit: None, diagnostics: vec![syntax_error(path, &bytes, &error)] },
                 },
                 Err(diagnostic) => Loaded { unit: None, diagnostics: vec![*diagnostic] },
@@ -144,6 +147,33 @@ fn syntax_error_at(path: &Path, error: &SyntaxError) -> Diagnostic {
     d.location.start = conflint_core::LineColumn { line: error.line, column: error.column };
     d.location.end = d.location.start;
     d
+}
+
+/// CL001 for statements conflint keeps opaque because Ruby itself rejects
+/// them: `gitlab-ctl reconfigure` would fail on the file.
+fn ruby_rejects(path: &Path, file: &GitlabRbFile) -> Vec<Diagnostic> {
+    use conflint_core::gitlab::{OpaqueHint, StatementKind};
+    file.statements
+        .iter()
+        .filter_map(|statement| {
+            let StatementKind::Opaque(opaque) = &statement.kind else { return None };
+            let (span, message) = match opaque.hint.as_ref()? {
+                OpaqueHint::SpaceBeforeIndex { space, .. } => (
+                    *space,
+                    "Ruby reads `name ['key'] = value` as a method call followed by a stray `=`: a syntax error; remove the space before `[`"
+                        .to_string(),
+                ),
+                OpaqueHint::UnreadableValue { value, .. } => {
+                    let text = file.text(*value);
+                    let first = text.lines().next().unwrap_or_default();
+                    let shown = if first.len() < text.len() { format!("{first}...") } else { first.to_string() };
+                    (*value, format!("`{shown}` is not a Ruby value (a placeholder, an unquoted path, a missing comma?): Ruby rejects the file"))
+                }
+                OpaqueHint::LocalVariable { .. } => return None,
+            };
+            Some(diagnostic(&cl::SyntaxError_::META, Severity::Error, path, file.source(), span, message))
+        })
+        .collect()
 }
 
 fn httpd_options(settings: &Settings) -> HttpdOptions {
