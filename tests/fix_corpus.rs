@@ -68,3 +68,24 @@ fn fixing_the_corpus_is_idempotent_and_local() {
     }
     assert!(changed >= 10, "the corpus has fixable findings in many files ({changed})");
 }
+
+#[test]
+fn php_and_gitlab_corpus_files_lint_without_error() {
+    if !common::require_corpus("php_and_gitlab_corpus_files_lint_without_error") {
+        return;
+    }
+    for dir in ["php", "gitlab"] {
+        let (code, stdout, stderr) =
+            common::conflint_in(&common::corpus(dir), &["--format", "json", "--select", "ALL", "."]);
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        let errors: Vec<&serde_json::Value> = json["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["code"].as_str().is_some_and(|c| c.starts_with("CL0")))
+            .collect();
+        assert!(errors.is_empty(), "{dir}: {errors:#?}");
+        assert!(code < 2, "{dir}: exit {code}");
+        assert!(json["summary"]["files"].as_u64().unwrap_or(0) >= 1, "{dir}: the walker found its files");
+    }
+}
