@@ -114,3 +114,37 @@ fn json_and_github_snapshots() {
     }
     assert_eq!(d["fix"]["applicability"], "safe");
 }
+
+/// Colour on a terminal, never with NO_COLOR, none in a pipe.
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/incidents/version-banner");
+    let bin = env!("CARGO_BIN_EXE_conflint");
+    let piped = std::process::Command::new(bin)
+        .arg(&dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("run");
+    assert!(!String::from_utf8_lossy(&piped.stdout).contains('\x1b'), "no colour in a pipe");
+    let Some(script) = common::system_tool("script", "colour_only_on_a_terminal_and_never_with_no_color") else {
+        return;
+    };
+    // `script` gives the program a pseudo-terminal.
+    let run = |no_color: bool| {
+        let mut cmd = std::process::Command::new(&script);
+        cmd.args(["-qec", &format!("{bin} {}", dir.display()), "/dev/null"])
+            .env_remove("CLICOLOR_FORCE")
+            .env("TERM", "xterm");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        } else {
+            cmd.env_remove("NO_COLOR");
+        }
+        String::from_utf8_lossy(&cmd.output().expect("run script").stdout).into_owned()
+    };
+    let on_terminal = run(false);
+    assert!(on_terminal.contains("HT001") && on_terminal.contains('\x1b'), "colour on a terminal: {on_terminal:?}");
+    let with_no_color = run(true);
+    assert!(with_no_color.contains("HT001") && !with_no_color.contains('\x1b'), "NO_COLOR: {with_no_color:?}");
+}
