@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "conflint",
     version,
-    about,
+    about = "Lint and fix Apache httpd, PHP and GitLab Omnibus configuration, the way the servers read it.",
     args_conflicts_with_subcommands = true,
     after_help = "Exit status: 0 nothing to report; 1 findings remain (or a fix was applied, with --exit-non-zero-on-fix); 2 usage error, unreadable input, or a file that does not parse."
 )]

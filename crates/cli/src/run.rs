@@ -45,13 +45,21 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
         Some(Command::Vhosts(args)) => vhosts(args, io),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "conflint", io.stdout);
+            // Into a buffer first: clap_complete panics on a write error
+            // (a closed pipe), and this way a closed pipe is just ignored.
+            let mut buffer = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "conflint", &mut buffer);
+            let _ = io.stdout.write_all(&buffer);
             EXIT_CLEAN
         }
         Some(Command::Manpage) => {
             let cmd = <Cli as clap::CommandFactory>::command();
-            match clap_mangen::Man::new(cmd).render(io.stdout) {
-                Ok(()) => EXIT_CLEAN,
+            let mut buffer = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut buffer) {
+                Ok(()) => {
+                    let _ = io.stdout.write_all(&buffer);
+                    EXIT_CLEAN
+                }
                 Err(_) => EXIT_ERROR,
             }
         }
