@@ -2,8 +2,8 @@
 //!
 //! The tree is flat: a list of statements in file order, each holding the
 //! range of bytes it came from, so printing the statements gives back the
-//! file. Reading is done by [`crate::php::build`] with the pest grammar
-//! `grammars/php_ini.pest` (PHP's scanner) and [`crate::php::check`] (PHP's
+//! file. Reading is done by `php::build` with the pest grammar
+//! `grammars/php_ini.pest` (PHP's scanner) and `php::check` (PHP's
 //! parser, for errors in PHP's own words).
 
 use std::borrow::Cow;
