@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
 use conflint_core::Span;
-use conflint_core::source::{FileSystem, OverlayFileSystem, RealFileSystem};
+use conflint_core::source::{FileIdentity, FileSystem, OverlayFileSystem, RealFileSystem};
 use conflint_rules::engine::{check, locate, sort};
 use conflint_rules::fix::{FixFailure, FixOptions, FixedFile, fix_target};
 use conflint_rules::settings::{GitlabSettings, HttpdSettings, Selection, parse_size};
@@ -175,7 +175,7 @@ struct TargetResult {
     fixed_files: Vec<FixedFile>,
     fixed: usize,
     failures: Vec<FixFailure>,
-    covered: Vec<PathBuf>,
+    covered: Vec<FileIdentity>,
     files: usize,
 }
 
@@ -273,10 +273,10 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
     let entry_targets: Vec<Target> = entries.iter().map(|(p, k)| entry_target(p, *k)).collect();
     let mut results: Vec<TargetResult> =
         entry_targets.par_iter().map(|t| process(t, &fs, &settings, mode, &fix)).collect();
-    let covered: HashSet<PathBuf> = results.iter().flat_map(|r| r.covered.iter().cloned()).collect();
+    let covered: HashSet<FileIdentity> = results.iter().flat_map(|r| r.covered.iter().cloned()).collect();
     let other_targets: Vec<Target> = rest
         .iter()
-        .filter(|(p, _)| !covered.contains(&std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
+        .filter(|(p, _)| !covered.contains(&FileIdentity::of(p)))
         .map(|(p, kind)| match kind {
             FileKind::Httpd => Target::HttpdFile(p.clone()),
             FileKind::PhpIni => Target::PhpFile(p.clone()),

@@ -26,8 +26,32 @@ pub trait FileSystem: Sync {
     fn kind(&self, path: &Path) -> io::Result<EntryKind>;
     /// The entries of a directory (full paths), in no particular order.
     fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
-    /// A stable identity for cycle detection: the path with symlinks resolved.
-    fn canonical(&self, path: &Path) -> PathBuf;
+    /// What identifies the file behind `path`, whatever the route to it
+    /// (symlinks, `..`): for cycle detection and to check a file once.
+    fn identity(&self, path: &Path) -> FileIdentity;
+}
+
+/// The identity of a file: its device and inode on a real file system
+/// (one `stat`, where resolving a path would cost a `readlink` per
+/// component), or its path where there are no inodes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileIdentity {
+    Inode { dev: u64, ino: u64 },
+    Path(PathBuf),
+}
+
+impl FileIdentity {
+    /// The identity of a path on the real file system.
+    pub fn of(path: &Path) -> FileIdentity {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if let Ok(meta) = std::fs::metadata(path) {
+                return FileIdentity::Inode { dev: meta.dev(), ino: meta.ino() };
+            }
+        }
+        FileIdentity::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    }
 }
 
 /// The real file system.
@@ -54,8 +78,8 @@ impl FileSystem for RealFileSystem {
         std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect()
     }
 
-    fn canonical(&self, path: &Path) -> PathBuf {
-        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    fn identity(&self, path: &Path) -> FileIdentity {
+        FileIdentity::of(path)
     }
 }
 
@@ -150,8 +174,8 @@ impl FileSystem for MemoryFileSystem {
         Ok(out)
     }
 
-    fn canonical(&self, path: &Path) -> PathBuf {
-        path.to_path_buf()
+    fn identity(&self, path: &Path) -> FileIdentity {
+        FileIdentity::Path(path.to_path_buf())
     }
 }
 
@@ -204,11 +228,11 @@ impl FileSystem for OverlayFileSystem<'_> {
         Ok(entries)
     }
 
-    fn canonical(&self, path: &Path) -> PathBuf {
+    fn identity(&self, path: &Path) -> FileIdentity {
         if self.files.contains_key(path) && self.base.kind(path).is_err() {
-            return path.to_path_buf();
+            return FileIdentity::Path(path.to_path_buf());
         }
-        self.base.canonical(path)
+        self.base.identity(path)
     }
 }
 

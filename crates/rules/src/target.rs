@@ -8,7 +8,7 @@ use conflint_core::gitlab::GitlabRbFile;
 use conflint_core::httpd::include::IncludeFailure;
 use conflint_core::httpd::{EntryError, HttpdFile, HttpdOptions, HttpdTree, ProblemKind};
 use conflint_core::php::{LoadError, PhpIniFile, PhpIniTree};
-use conflint_core::source::FileSystem;
+use conflint_core::source::{FileIdentity, FileSystem};
 use conflint_core::{Span, SyntaxError};
 
 use crate::context::{FileKind, Unit};
@@ -112,15 +112,13 @@ impl LoadedUnit {
         }
     }
 
-    /// The files the unit read, symlinks resolved: files checked as part of
-    /// this unit need no separate check.
-    pub fn covered(&self) -> Vec<PathBuf> {
+    /// The files the unit read: files checked as part of this unit need no
+    /// separate check.
+    pub fn covered(&self) -> Vec<FileIdentity> {
         match self {
-            LoadedUnit::Httpd(tree) => tree.files.iter().map(|f| f.canonical.clone()).collect(),
-            LoadedUnit::Php(tree) => {
-                tree.files.iter().map(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())).collect()
-            }
-            LoadedUnit::Gitlab(path, _) => vec![std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())],
+            LoadedUnit::Httpd(tree) => tree.files.iter().map(|f| f.identity.clone()).collect(),
+            LoadedUnit::Php(tree) => tree.files.iter().map(|f| FileIdentity::of(&f.path)).collect(),
+            LoadedUnit::Gitlab(path, _) => vec![FileIdentity::of(path)],
         }
     }
 }

@@ -16,7 +16,7 @@ use super::syntax::{HttpdFile, LineId, LineKind, is_conditional_section, tokeniz
 use super::version::{self, ApacheVersion, VersionSource};
 use super::vhosts::{self, VhostTable};
 use crate::error::SyntaxError;
-use crate::source::{EntryKind, FileSystem};
+use crate::source::{EntryKind, FileIdentity, FileSystem};
 use crate::text::Span;
 
 /// Choices the user makes about a tree (CLI flags, conflint.toml).
@@ -39,8 +39,8 @@ pub struct TreeFile {
     /// The path as found: the entry path, or the include path (not resolved
     /// through symlinks, so `sites-enabled/x.conf` stays that).
     pub path: PathBuf,
-    /// The path with symlinks resolved, which identifies the file.
-    pub canonical: PathBuf,
+    /// What identifies the file (symlinks resolved).
+    pub identity: FileIdentity,
     pub syntax: HttpdFile,
 }
 
@@ -277,8 +277,8 @@ struct Frame {
     parent: Option<ItemId>,
     /// Items of the sections opened in this file, innermost last.
     open: Vec<ItemId>,
-    /// Canonical paths of the files that include this one (and this one).
-    chain: Vec<PathBuf>,
+    /// Identities of the files that include this one (and this one).
+    chain: Vec<FileIdentity>,
     /// The same files as found, for messages.
     shown: Vec<PathBuf>,
     /// Set when this frame reads the expansion of a mod_macro `Use`.
@@ -309,7 +309,7 @@ struct Walker<'a> {
     roots: RootMap,
     server_root: PathBuf,
     files: Vec<TreeFile>,
-    by_canonical: HashMap<PathBuf, FileId>,
+    by_identity: HashMap<FileIdentity, FileId>,
     items: Vec<Item>,
     problems: Vec<TreeProblem>,
     defines: HashMap<String, String>,
@@ -335,7 +335,7 @@ impl<'a> Walker<'a> {
     ) -> Self {
         let roots = RootMap::new(entry, options.server_root.as_deref());
         let server_root = roots.local_root.clone();
-        let canonical = fs.map(|fs| fs.canonical(entry)).unwrap_or_else(|| entry.to_path_buf());
+        let identity = fs.map(|fs| fs.identity(entry)).unwrap_or_else(|| FileIdentity::Path(entry.to_path_buf()));
         let env = match fs {
             // Debian's apache2ctl sources envvars next to apache2.conf.
             Some(fs) => entry
@@ -353,7 +353,7 @@ impl<'a> Walker<'a> {
             roots,
             server_root,
             files: Vec::new(),
-            by_canonical: HashMap::new(),
+            by_identity: HashMap::new(),
             items: Vec::new(),
             problems: Vec::new(),
             defines: options.defines.iter().map(|d| (d.clone(), String::new())).collect(),
@@ -365,13 +365,13 @@ impl<'a> Walker<'a> {
             macros: HashMap::new(),
             expansions: Vec::new(),
         };
-        walker.by_canonical.insert(canonical.clone(), 0);
-        walker.files.push(TreeFile { path: entry.to_path_buf(), canonical, syntax });
+        walker.by_identity.insert(identity.clone(), 0);
+        walker.files.push(TreeFile { path: entry.to_path_buf(), identity, syntax });
         walker
     }
 
     fn run(mut self) -> HttpdTree {
-        let chain = vec![self.files[0].canonical.clone()];
+        let chain = vec![self.files[0].identity.clone()];
         let shown = vec![self.files[0].path.clone()];
         let mut stack = vec![Frame { file: 0, next: 0, parent: None, open: Vec::new(), chain, shown, expansion: None }];
         while let Some(mut frame) = stack.pop() {
@@ -701,16 +701,16 @@ impl<'a> Walker<'a> {
         };
         let mut frames = Vec::new();
         for path in paths {
-            let canonical = fs.canonical(&path);
-            if frame.chain.contains(&canonical) {
+            let identity = fs.identity(&path);
+            if frame.chain.contains(&identity) {
                 let mut chain = frame.shown.clone();
                 chain.push(path.clone());
                 self.problem_at(frame.file, span, ProblemKind::Cycle { chain });
                 continue;
             }
-            let Some(file) = self.open(fs, &path, &canonical, frame.file, span) else { continue };
+            let Some(file) = self.open(fs, &path, &identity, frame.file, span) else { continue };
             let mut chain = frame.chain.clone();
-            chain.push(canonical);
+            chain.push(identity);
             let mut shown = frame.shown.clone();
             shown.push(path.clone());
             frames.push(Frame { file, next: 0, parent, open: Vec::new(), chain, shown, expansion: None });
@@ -719,8 +719,15 @@ impl<'a> Walker<'a> {
     }
 
     /// The file id of an included file, reading and parsing it the first time.
-    fn open(&mut self, fs: &dyn FileSystem, path: &Path, canonical: &Path, from: FileId, span: Span) -> Option<FileId> {
-        if let Some(&id) = self.by_canonical.get(canonical) {
+    fn open(
+        &mut self,
+        fs: &dyn FileSystem,
+        path: &Path,
+        identity: &FileIdentity,
+        from: FileId,
+        span: Span,
+    ) -> Option<FileId> {
+        if let Some(&id) = self.by_identity.get(identity) {
             return Some(id);
         }
         let failure = |kind| TreeProblem { file: Some(from), span: Some(span), path: path.to_path_buf(), kind };
@@ -740,8 +747,8 @@ impl<'a> Walker<'a> {
         match HttpdFile::parse(bytes) {
             Ok(syntax) => {
                 let id = self.files.len();
-                self.files.push(TreeFile { path: path.to_path_buf(), canonical: canonical.to_path_buf(), syntax });
-                self.by_canonical.insert(canonical.to_path_buf(), id);
+                self.files.push(TreeFile { path: path.to_path_buf(), identity: identity.clone(), syntax });
+                self.by_identity.insert(identity.clone(), id);
                 Some(id)
             }
             Err(error) => {
