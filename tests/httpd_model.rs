@@ -1,0 +1,90 @@
+//! The httpd tree model as the CLI uses it: a checked-out tree whose
+//! ServerRoot and absolute includes point at /etc/httpd, mapped with
+//! `--server-root`; includes outside the mapped root; 2.2 detection.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    fs::write(path, text).expect("write");
+}
+
+fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let (_, stdout, stderr) = common::conflint_in(dir, args);
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"))
+}
+
+#[test]
+fn server_root_maps_absolute_includes_into_a_checkout() {
+    let temp = tempfile::tempdir().expect("tempdir");
+    let repo = temp.path();
+    // An infrastructure repository holding a Red Hat style /etc/httpd.
+    write(
+        repo,
+        "roles/web/files/etc/httpd/conf/httpd.conf",
+        "ServerRoot \"/etc/httpd\"\nServerTokens Prod\nTraceEnable Off\nInclude /etc/httpd/conf.d/*.conf\nIncludeOptional /opt/elsewhere/*.conf\n",
+    );
+    write(
+        repo,
+        "roles/web/files/etc/httpd/conf.d/site.conf",
+        "<VirtualHost *:80>\n    ServerName www.example.com\n    ServerSignature On\n</VirtualHost>\n",
+    );
+    let entry = "roles/web/files/etc/httpd/conf/httpd.conf";
+    let value = json(repo, &["--format", "json", "--server-root", "roles/web/files/etc/httpd", entry]);
+    let found: Vec<(String, String)> = value["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            (d["code"].as_str().unwrap_or_default().to_string(), d["path"].as_str().unwrap_or_default().to_string())
+        })
+        .collect();
+    assert!(
+        found.contains(&("HT002".to_string(), "roles/web/files/etc/httpd/conf.d/site.conf".to_string())),
+        "{found:?}"
+    );
+    assert!(found.iter().any(|(c, _)| c == "HT003"), "the included vhost counts: {found:?}");
+    // /opt/elsewhere is outside the mapped root: a warning, not read.
+    let outside: Vec<_> =
+        value["diagnostics"].as_array().into_iter().flatten().filter(|d| d["code"] == "CL003").collect();
+    assert_eq!(outside.len(), 1, "{outside:?}");
+    assert_eq!(outside[0]["severity"], "warning");
+    assert!(outside[0]["message"].as_str().is_some_and(|m| m.contains("/opt/elsewhere")));
+    // Without --server-root, the layout (conf/httpd.conf) is recognised too.
+    let value = json(repo, &["--format", "json", entry]);
+    assert!(value["diagnostics"].as_array().into_iter().flatten().any(|d| d["code"] == "HT002"));
+}
+
+#[test]
+fn debian_envvars_define_the_variables_httpd_sees() {
+    let temp = tempfile::tempdir().expect("tempdir");
+    let root = temp.path().join("apache2");
+    write(&root, "envvars", "export APACHE_SITES=sites-enabled\n");
+    write(&root, "apache2.conf", "ServerTokens Prod\nTraceEnable Off\nIncludeOptional ${APACHE_SITES}/*.conf\n");
+    write(&root, "sites-enabled/a.conf", "ServerSignature On\n");
+    let value = json(temp.path(), &["--format", "json", "."]);
+    let paths: Vec<&str> =
+        value["diagnostics"].as_array().into_iter().flatten().filter_map(|d| d["path"].as_str()).collect();
+    assert_eq!(paths, ["apache2/sites-enabled/a.conf"]);
+}
+
+#[test]
+fn apache_2_2_trees_are_detected_and_can_be_forced() {
+    let temp = tempfile::tempdir().expect("tempdir");
+    let root = temp.path().join("httpd/conf");
+    write(
+        &root,
+        "httpd.conf",
+        "ServerTokens Prod\nTraceEnable Off\nNameVirtualHost *:80\n<Directory /srv>\n    Order allow,deny\n    Allow from all\n</Directory>\nMaxClients 150\n",
+    );
+    let detected = json(temp.path(), &["--format", "json", "."]);
+    assert!(detected["diagnostics"].as_array().is_some_and(|d| d.is_empty()), "2.2: no HT006 {detected}");
+    let forced = json(temp.path(), &["--format", "json", "--apache-version", "2.4", "."]);
+    let codes: Vec<&str> =
+        forced["diagnostics"].as_array().into_iter().flatten().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(codes, ["HT006", "HT006", "HT006", "HT006"], "NameVirtualHost, Order, Allow, MaxClients");
+}
