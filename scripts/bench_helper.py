@@ -45,6 +45,9 @@ NOT_HTTPD = {
     "certbot/testdata/debian_apache_2_4/multiple_vhosts/apache2/envvars",
 }
 
+# The pathological inputs (one file each), built at the issue's size (half) and twice it (full).
+STRESS = ("httpd-long-line", "httpd-nested", "php-lines", "php-long-line")
+
 MB = 1_000_000  # throughput and sizes are in decimal megabytes (MB/s)
 
 # ---------------------------------------------------------------------------
@@ -112,8 +115,9 @@ def cmd_build(a):
         "php_hosts": a.php_hosts,
         "gitlab_hosts": a.gitlab_hosts,
         "augtool_hosts": a.augtool_hosts,
+        "stress_scale": a.stress_scale,
         "corpus": fingerprint(sources),
-        "layout": 2,
+        "layout": 3,
     }
     base = Path(a.dir)
     manifest_path = base / "fleet.json"
@@ -179,9 +183,32 @@ def cmd_build(a):
         link_hosts(dataset, hosts[: max(1, len(hosts) // 2)], base / "half")
     if 0 < a.augtool_hosts < a.httpd_hosts:
         link_hosts("httpd-flat", httpd_hosts[: a.augtool_hosts], base / "augsub")
+    # Pathological single inputs of the issue, at its sizes (half) and twice
+    # them (full): a 5 MB line, 20,000 nested sections, a 300,000-line php.ini.
+    php_lines = php_bytes.decode("utf-8", "replace").splitlines(True)
+    for size, k in (("half", 1), ("full", 2)):
+        n = max(1, round(k * a.stress_scale * 1_000_000)) / 1_000_000
+
+        def put(dataset, rel, text):
+            path = base / size / dataset / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+
+        put("httpd-long-line", "apache2/conf.d/long.conf", 'Header set X-Long "' + "a" * int(5_000_000 * n) + '"\n')
+        depth = int(20_000 * n)
+        put(
+            "httpd-nested",
+            "apache2/conf.d/nested.conf",
+            "".join(f"<IfModule mod_{i}.c>\n" for i in range(depth)) + "ServerTokens Prod\n" + "</IfModule>\n" * depth,
+        )
+        lines, want = [], int(300_000 * n)
+        while len(lines) < want:
+            lines.extend(php_lines)
+        put("php-lines", "php/php.ini", "".join(lines[:want]))
+        put("php-long-line", "php/php.ini", 'error_log = "' + "b" * int(5_000_000 * n) + '"\n')
     datasets = {}
     for size in ("full", "half", "augsub"):
-        for dataset in ("httpd", "httpd-flat", "php", "gitlab"):
+        for dataset in ("httpd", "httpd-flat", "php", "gitlab", *STRESS):
             root = base / size / dataset
             if root.is_dir():
                 files, nbytes = tree_stats(root)
@@ -547,7 +574,11 @@ DATASET_TITLES = {
     "httpd": "httpd fleet, tree layout (includes expanded)",
     "php": "php.ini fleet",
     "gitlab": "gitlab.rb fleet",
-    "etc-apache2": "/etc/apache2 of this machine",
+    "etc-apache2": "`/etc/apache2` of this machine (Debian's default tree), from process start",
+    "httpd-long-line": "one httpd file holding one 5 MB line (half) or 10 MB (full)",
+    "httpd-nested": "one httpd file with 20,000 nested `<IfModule>` sections (half) or 40,000 (full)",
+    "php-lines": "one php.ini of 300,000 lines (half) or 600,000 (full), php.ini-production repeated",
+    "php-long-line": "one php.ini holding one 5 MB line (half) or 10 MB (full)",
 }
 
 
@@ -622,7 +653,7 @@ def cmd_report(a):
     )
     lines.append(header)
     lines.append("|" + "---|" * 13)
-    order = ["httpd-flat", "httpd", "php", "gitlab", "etc-apache2"]
+    order = ["httpd-flat", "httpd", "php", "gitlab", "etc-apache2", *STRESS]
     tool_order = ["cat", "conflint", "augtool", "php", "ruby"]
     ref_tool = {"httpd-flat": "augtool", "httpd": None, "php": "php", "gitlab": "ruby"}
     for dataset in order:
@@ -723,7 +754,7 @@ def cmd_report(a):
         target("httpd fleet: peak memory under 150 MB", worst * 1.048576 < 150, detail + f" (= {worst * 1.048576:.1f} MB)")
     else:
         target("httpd fleet: peak memory under 150 MB", None, "GNU time (/usr/bin/time, package time) not installed")
-    for dataset in ("httpd-flat", "httpd", "php", "gitlab"):
+    for dataset in ("httpd-flat", "httpd", "php", "gitlab", *STRESS):
         f = get(dataset, "full", "conflint")
         h = get(dataset, "half", "conflint")
         if f and h:
@@ -832,6 +863,9 @@ def cmd_report(a):
     out.append("")
     out.append(table)
     out.append("")
+    present = [d for d in DATASET_TITLES if any(r["dataset"] == d for r in recs)]
+    out.extend(f"- **{d}**: {DATASET_TITLES[d]}" for d in present)
+    out.append("")
     out.append("## Targets")
     out.append("")
     out.append("Ratios from this one run (the issue's targets; no timed tests enforce them).")
@@ -932,6 +966,7 @@ def main():
     b.add_argument("--php-hosts", type=int, required=True)
     b.add_argument("--gitlab-hosts", type=int, required=True)
     b.add_argument("--augtool-hosts", type=int, default=0)
+    b.add_argument("--stress-scale", type=float, default=1.0)
     b.set_defaults(func=cmd_build)
 
     m = sub.add_parser("machine")
