@@ -1,0 +1,97 @@
+//! The properties the fuzz targets check. `tests/fuzz_regressions.rs` in
+//! the root package runs the same properties over the findings.
+
+use conflint::core::gitlab::GitlabRbFile;
+use conflint::core::httpd::HttpdFile;
+use conflint::core::php::PhpIniFile;
+use conflint::{FileKind, Settings};
+
+/// Parse `text` as `kind`; when it parses, printing the tree must give back
+/// the input byte for byte. Returns whether it parsed.
+pub fn roundtrip(kind: FileKind, text: &[u8]) -> bool {
+    let printed = match kind {
+        FileKind::Httpd => HttpdFile::parse(text).map(|f| f.print()),
+        FileKind::PhpIni => PhpIniFile::parse(text).map(|f| f.print()),
+        FileKind::GitlabRb => GitlabRbFile::parse(text).map(|f| f.print()),
+    };
+    match printed {
+        Ok(printed) => {
+            assert!(
+                printed == text,
+                "{kind:?}: print(parse(x)) != x\n input: {:?}\nprinted: {:?}",
+                String::from_utf8_lossy(text),
+                String::from_utf8_lossy(&printed)
+            );
+            true
+        }
+        Err(error) => {
+            // The error must point inside the file (1-based, at most one past the end).
+            assert!(error.line >= 1 && error.column >= 1, "{kind:?}: error position {error:?}");
+            false
+        }
+    }
+}
+
+/// The settings the pipeline lints with: every rule on, a memory budget
+/// (HT005) and trusted addresses (GL001), optionally Apache 2.2.
+pub fn settings(apache_2_2: bool) -> Settings {
+    let mut settings = Settings::default();
+    settings.selection.select = Some(vec!["ALL".to_string()]);
+    settings.httpd.memory = Some(2 * 1024 * 1024 * 1024);
+    if apache_2_2 {
+        settings.httpd.version = Some(conflint::core::httpd::ApacheVersion::V2_2);
+    }
+    settings.gitlab.trusted_ips.push("10.0.0.0/8".parse().expect("CIDR"));
+    settings.gitlab.trusted_ips.push("203.0.113.7/32".parse().expect("CIDR"));
+    settings
+}
+
+/// What the first byte of a pipeline input selects: the kind, the file name
+/// (entry file or fragment) and the Apache version.
+pub fn select(selector: u8) -> (FileKind, &'static str, bool) {
+    let kind = match selector % 3 {
+        0 => FileKind::Httpd,
+        1 => FileKind::PhpIni,
+        _ => FileKind::GitlabRb,
+    };
+    let entry = (selector / 3) % 2 == 0;
+    let apache_2_2 = (selector / 6) % 2 == 1;
+    let path = match (kind, entry) {
+        (FileKind::Httpd, true) => "httpd.conf",
+        (FileKind::Httpd, false) => "conf.d/site.conf",
+        (FileKind::PhpIni, true) => "php.ini",
+        (FileKind::PhpIni, false) => "conf.d/20-site.ini",
+        (FileKind::GitlabRb, _) => "gitlab.rb",
+    };
+    (kind, path, apache_2_2)
+}
+
+/// The whole pipeline on one file: parse (round trip), check, fix safe, fix
+/// unsafe. A fixed file parses again and prints back exactly; fixing it
+/// again changes nothing; a file that does not parse is never changed.
+pub fn pipeline(kind: FileKind, path: &str, apache_2_2: bool, text: &[u8]) {
+    let settings = settings(apache_2_2);
+    let parses = roundtrip(kind, text);
+    let _ = conflint::check(path, kind, text, &settings);
+    for unsafe_fixes in [false, true] {
+        let once = conflint::fix(path, kind, text, &settings, unsafe_fixes);
+        if !parses {
+            assert!(once.text == text, "{kind:?}: a file that does not parse was changed by fix");
+            continue;
+        }
+        assert!(
+            roundtrip(kind, &once.text),
+            "{kind:?} (unsafe: {unsafe_fixes}): the fixed text does not parse\n input: {:?}\n fixed: {:?}",
+            String::from_utf8_lossy(text),
+            String::from_utf8_lossy(&once.text)
+        );
+        let twice = conflint::fix(path, kind, &once.text, &settings, unsafe_fixes);
+        assert!(
+            twice.text == once.text,
+            "{kind:?} (unsafe: {unsafe_fixes}): fix(fix(x)) != fix(x)\n input: {:?}\n  once: {:?}\n twice: {:?}",
+            String::from_utf8_lossy(text),
+            String::from_utf8_lossy(&once.text),
+            String::from_utf8_lossy(&twice.text)
+        );
+    }
+}

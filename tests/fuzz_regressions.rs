@@ -1,0 +1,285 @@
+//! Inputs the fuzz targets (fuzz/fuzz_targets/) found, minimized, run
+//! through the same properties as the `pipeline` target:
+//!
+//! - when the file parses, printing the tree gives back the same bytes;
+//! - a file that does not parse is never changed by a fix;
+//! - the fixed text (safe, then unsafe fixes) parses again and fixing it
+//!   again changes nothing;
+//! - no panic, no stack overflow, and no input takes long.
+//!
+//! Add a finding as a case in the table of its kind, named after what broke.
+
+use std::time::{Duration, Instant};
+
+use conflint::core::gitlab::GitlabRbFile;
+use conflint::core::httpd::HttpdFile;
+use conflint::core::php::PhpIniFile;
+use conflint::{FileKind, Settings};
+
+fn show(bytes: &[u8]) -> String {
+    format!("{:?}", String::from_utf8_lossy(bytes))
+}
+
+/// Whether `text` parses; when it does, printing must give it back.
+fn roundtrip(kind: FileKind, text: &[u8]) -> bool {
+    let printed = match kind {
+        FileKind::Httpd => HttpdFile::parse(text).map(|f| f.print()),
+        FileKind::PhpIni => PhpIniFile::parse(text).map(|f| f.print()),
+        FileKind::GitlabRb => GitlabRbFile::parse(text).map(|f| f.print()),
+    };
+    match printed {
+        Ok(printed) => {
+            assert!(
+                printed == text,
+                "{kind:?}: print(parse(x)) != x\n  input: {}\nprinted: {}",
+                show(text),
+                show(&printed)
+            );
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// The fuzz targets' settings: every rule, a memory budget, trusted addresses.
+fn settings(apache_2_2: bool) -> Settings {
+    let mut settings = Settings::default();
+    settings.selection.select = Some(vec!["ALL".to_string()]);
+    settings.httpd.memory = Some(2 * 1024 * 1024 * 1024);
+    if apache_2_2 {
+        settings.httpd.version = Some(conflint::core::httpd::ApacheVersion::V2_2);
+    }
+    settings.gitlab.trusted_ips.push("10.0.0.0/8".parse().expect("CIDR"));
+    settings.gitlab.trusted_ips.push("203.0.113.7/32".parse().expect("CIDR"));
+    settings
+}
+
+/// The `pipeline` target's properties on one file.
+fn pipeline(kind: FileKind, path: &str, apache_2_2: bool, text: &[u8]) {
+    let started = Instant::now();
+    let settings = settings(apache_2_2);
+    let parses = roundtrip(kind, text);
+    let _ = conflint::check(path, kind, text, &settings);
+    for unsafe_fixes in [false, true] {
+        let once = conflint::fix(path, kind, text, &settings, unsafe_fixes);
+        if !parses {
+            assert!(once.text == text, "{kind:?}: fix changed a file that does not parse: {}", show(text));
+            continue;
+        }
+        assert!(
+            roundtrip(kind, &once.text),
+            "{kind:?} (unsafe: {unsafe_fixes}): the fixed text does not parse\n input: {}\n fixed: {}",
+            show(text),
+            show(&once.text)
+        );
+        let twice = conflint::fix(path, kind, &once.text, &settings, unsafe_fixes);
+        assert!(
+            twice.text == once.text,
+            "{kind:?} (unsafe: {unsafe_fixes}): fix(fix(x)) != fix(x)\n input: {}\n  once: {}\n twice: {}",
+            show(text),
+            show(&once.text),
+            show(&twice.text)
+        );
+    }
+    // libFuzzer's time-out is 10 s for an optimized build; a debug build
+    // gets more room.
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(30), "{kind:?}: {path} took {elapsed:?}: {}", show(text));
+}
+
+/// Run every case as an entry file and as a fragment, for both Apache versions.
+fn run(kind: FileKind, cases: &[(&str, &[u8])]) {
+    let paths: &[&str] = match kind {
+        FileKind::Httpd => &["httpd.conf", "conf.d/site.conf"],
+        FileKind::PhpIni => &["php.ini", "conf.d/20-site.ini"],
+        FileKind::GitlabRb => &["gitlab.rb"],
+    };
+    for (name, text) in cases {
+        for path in paths {
+            for apache_2_2 in [false, true] {
+                eprintln!("case {name}: {path}, Apache 2.2: {apache_2_2}");
+                pipeline(kind, path, apache_2_2, text);
+            }
+        }
+    }
+}
+
+// Cases that pass today: they stay as tests so the bugs do not come back.
+
+#[test]
+fn httpd_findings() {
+    run(FileKind::Httpd, &[("empty", b"")]);
+}
+
+#[test]
+fn php_findings() {
+    run(FileKind::PhpIni, &[("empty", b"")]);
+}
+
+#[test]
+fn gitlab_findings() {
+    run(FileKind::GitlabRb, &[("empty", b"")]);
+}
+
+// Open findings: each stays ignored until the bug is fixed.
+
+/// proptest (gitlab_fix_parses_and_is_idempotent): GL001 and GL002 are fixed
+/// in the same pass. GL002 renames `ip_allowlist` to `ip_whitelist`, which,
+/// being the last key, becomes the effective whitelist, so GL001's append
+/// to the first `ip_whitelist` "did not clear its finding". The fixer drops
+/// the whole pass and rejects GL001 by (code, path, message) for the rest
+/// of the run; the next pass applies GL002 alone, and GL001 (same message,
+/// now pointing at the renamed key, where its fix would work) stays
+/// rejected. A second `fix` starts with no rejections and applies it:
+/// fix(fix(x)) != fix(x). The same happens with two GL002 fixes: renaming
+/// `ban_time` onto a duplicate `bantime` while unquoting the other one's
+/// `'10'` leaves a finding with the same message, so the unquote counts as
+/// "stuck" and is rejected for the run.
+/// Where: crates/rules/src/fix.rs, `fix_target`: a fix that is "stuck" only
+/// in combination with the others of its pass goes into `rejected`, keyed by
+/// (code, path, message), which does not say where the finding is; it
+/// should be retried on its own in a later pass (or be rejected by its
+/// edits, not its message).
+#[test]
+#[ignore = "fuzz finding: fix not idempotent when GL001 and GL002 meet in one pass (crates/rules/src/fix.rs, `rejected`)"]
+fn gitlab_fix_rejected_in_a_combined_pass_is_retried() {
+    run(
+        FileKind::GitlabRb,
+        &[
+            (
+                "GL001 + GL002 rename onto a duplicate key",
+                b"gitlab_rails['rack_attack_git_basic_auth'] = { 'ip_whitelist' => %w[], 'enabled' => true, 'ip_allowlist' => %w[192.168.1.1] }\n",
+            ),
+            (
+                "two GL002 fixes: a rename onto a duplicate key and an unquote",
+                b"gitlab_rails['rack_attack_git_basic_auth'] = { 'ban_time' => '10', 'bantime' => '10' }\n",
+            ),
+        ],
+    );
+}
+
+/// Every fix offered on these well-formed files applies: no failure is
+/// reported and nothing fixable is left.
+fn fixes_apply(kind: FileKind, path: &str, cases: &[(&str, &[u8])]) {
+    for (name, text) in cases {
+        pipeline(kind, path, false, text);
+        let fixed = conflint::fix(path, kind, text, &settings(false), true);
+        assert!(fixed.failures.is_empty(), "case {name}: fixes failed: {:#?}\n input: {}", fixed.failures, show(text));
+        let left: Vec<_> = fixed.remaining.iter().filter(|d| d.fix.is_some()).map(|d| d.code).collect();
+        assert!(left.is_empty(), "case {name}: still fixable after fixing: {left:?}\n fixed: {}", show(&fixed.text));
+        if kind == FileKind::GitlabRb {
+            whitelist_still_read(name, &fixed.text);
+        }
+    }
+}
+
+/// After GL001's fix the whitelist must still be an array conflint reads
+/// (and Ruby too): with one more trusted address, GL001 names only that
+/// one. A fix that made the value unreadable (opaque Ruby, which clears
+/// the finding too) fails here.
+fn whitelist_still_read(name: &str, fixed: &[u8]) {
+    let mut settings = settings(false);
+    settings.gitlab.trusted_ips.push("192.0.2.1/32".parse().expect("CIDR"));
+    let gl001: Vec<_> = conflint::check("gitlab.rb", FileKind::GitlabRb, fixed, &settings)
+        .into_iter()
+        .filter(|d| d.code == "GL001")
+        .map(|d| d.message)
+        .collect();
+    assert!(
+        gl001.len() == 1
+            && gl001[0].contains("192.0.2.1")
+            && !gl001[0].contains("127.0.0.1")
+            && !gl001[0].contains("10.0.0.0/8")
+            && !gl001[0].contains("203.0.113.7"),
+        "case {name}: the fixed whitelist is not read as the old entries plus the new ones: {gl001:?}\n fixed: {}",
+        show(fixed)
+    );
+}
+
+/// proptest (found while checking the fix properties): with two or more
+/// addresses missing from an EMPTY `ip_whitelist` (`[]` or `%w[]`), GL001's
+/// fix inserts every element at the same offset with no separator, each
+/// computed as "append to an empty array" against the original text
+/// (crates/rules/src/rules/gitlab/gl001_whitelist_gap.rs, the loop over
+/// `missing`: `sep` is "" for every word while `words.items` is empty, and
+/// `GitlabRbFile::append_to_array` takes the `append_to_empty` path each
+/// time). The result is `["127.0.0.1""10.0.0.0/8""203.0.113.7"]` (Ruby
+/// joins adjacent literals into one string) or `%w[127.0.0.110.0.0.0/8...]`,
+/// the fixer sees the finding stay and reports "the fix did not clear its
+/// finding; not applied": GL001 can never be fixed on an empty whitelist.
+/// Worse, on an empty MULTI-LINE array (`[\n  ]`) the entries are inserted
+/// one per line without commas; Ruby refuses the result ("syntax error,
+/// unexpected string literal, expecting ']'"), but conflint reads the array
+/// as opaque Ruby, GL001 no longer fires, and `--fix` writes the broken
+/// gitlab.rb.
+#[test]
+#[ignore = "fuzz finding: GL001 fix on an empty ip_whitelist glues the new entries together (gl001_whitelist_gap.rs)"]
+fn gitlab_gl001_fills_an_empty_whitelist() {
+    fixes_apply(
+        FileKind::GitlabRb,
+        "gitlab.rb",
+        &[
+            ("empty brackets", b"gitlab_rails['rack_attack_git_basic_auth'] = { 'enabled' => true, 'ip_whitelist' => [] }\n"),
+            ("empty %w[]", b"gitlab_rails['rack_attack_git_basic_auth'] = { 'enabled' => true, 'ip_whitelist' => %w[] }\n"),
+            (
+                "empty multi-line brackets",
+                b"gitlab_rails['rack_attack_git_basic_auth'] = {\n  'enabled' => true,\n  'ip_whitelist' => [\n  ],\n}\n",
+            ),
+        ],
+    );
+}
+
+/// The counterpart that works today: appending to a whitelist that already
+/// has an entry.
+#[test]
+fn gitlab_gl001_appends_to_a_non_empty_whitelist() {
+    fixes_apply(
+        FileKind::GitlabRb,
+        "gitlab.rb",
+        &[
+            ("brackets", b"gitlab_rails['rack_attack_git_basic_auth'] = { 'enabled' => true, 'ip_whitelist' => ['1.2.3.4'] }\n"),
+            ("%w[]", b"gitlab_rails['rack_attack_git_basic_auth'] = { 'enabled' => true, 'ip_whitelist' => %w[1.2.3.4] }\n"),
+            (
+                "multi-line brackets",
+                b"gitlab_rails['rack_attack_git_basic_auth'] = {\n  'enabled' => true,\n  'ip_whitelist' => [\n    '1.2.3.4',\n  ],\n}\n",
+            ),
+        ],
+    );
+}
+
+/// proptest (php_every_fix_applies): PH001 (and PH002, unsafe) insert the
+/// missing setting right after the `[PHP]` header, even when a `[HOST=...]`
+/// or `[PATH=...]` section comes before it. PHP keeps every line after a
+/// HOST/PATH section in that section, `[PHP]` or not (php 8.2:
+/// `[HOST=www.example.com]\n[PHP]\nexpose_php = Off` leaves expose_php at
+/// "1"), and conflint's model agrees, so the finding stays and the fixer
+/// reports "the fix did not clear its finding; not applied". Where:
+/// crates/rules/src/rules/php/edit.rs, `insert_setting`: the `commented`
+/// anchor checks `in_global_scope`, the `[PHP]` `header` anchor does not;
+/// with that check the insertion falls back to the top of the file, which
+/// works.
+#[test]
+#[ignore = "fuzz finding: PH001/PH002 insert after a [PHP] header that follows [HOST=...] (rules/php/edit.rs)"]
+fn php_setting_inserted_in_global_scope() {
+    fixes_apply(
+        FileKind::PhpIni,
+        "php.ini",
+        &[
+            ("[PHP] after [HOST=]", b"[HOST=www.example.com]\n[PHP]\n"),
+            ("[PHP] after [PATH=]", b"[PATH=/srv/www]\nmemory_limit = 64M\n[PHP]\ndisplay_errors = Off\n"),
+        ],
+    );
+}
+
+/// The counterpart that works today: no HOST/PATH section before `[PHP]`.
+#[test]
+fn php_setting_inserted_after_the_php_header() {
+    fixes_apply(
+        FileKind::PhpIni,
+        "php.ini",
+        &[
+            ("[PHP] first", b"[PHP]\nmemory_limit = 64M\n[HOST=www.example.com]\ndisplay_errors = On\n"),
+            ("no [PHP]", b"[PATH=/srv/www]\nmemory_limit = 64M\n"),
+        ],
+    );
+}
