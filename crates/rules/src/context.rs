@@ -15,12 +15,16 @@ use crate::settings::Settings;
 /// The format of a configuration file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileKind {
+    /// Apache httpd configuration (`httpd.conf`, `apache2.conf`, includes, `.htaccess`).
     Httpd,
+    /// php.ini syntax (`php.ini`, scan-directory `*.ini`).
     PhpIni,
+    /// GitLab Omnibus `gitlab.rb`.
     GitlabRb,
 }
 
 impl FileKind {
+    /// The name used in conflint.toml `[files]` and messages.
     pub fn as_str(self) -> &'static str {
         match self {
             FileKind::Httpd => "httpd",
@@ -41,19 +45,26 @@ impl FileKind {
 /// One file of a unit: where it is, its bytes, its format.
 #[derive(Debug, Clone, Copy)]
 pub struct UnitFile<'a> {
+    /// The path as given or found.
     pub path: &'a Path,
+    /// The bytes as read.
     pub source: &'a [u8],
+    /// The file's format.
     pub kind: FileKind,
 }
 
 /// What rules check: one modelled tree, or one file on its own.
 #[derive(Debug, Clone, Copy)]
 pub enum Unit<'a> {
+    /// An httpd tree read from its entry file, or one httpd file on its own.
     Httpd(&'a HttpdTree),
+    /// php.ini and its scan directory, or one ini file on its own.
     Php(&'a PhpIniTree),
     /// One gitlab.rb (GitLab reads exactly one).
     Gitlab {
+        /// The file as given or found.
         path: &'a Path,
+        /// Its syntax tree.
         file: &'a GitlabRbFile,
     },
 }
@@ -77,6 +88,7 @@ impl<'a> Unit<'a> {
         }
     }
 
+    /// The file of the unit at `path`, if any.
     pub fn file(&self, path: &Path) -> Option<UnitFile<'a>> {
         self.files().into_iter().find(|f| f.path == path)
     }
@@ -85,21 +97,28 @@ impl<'a> Unit<'a> {
 /// A finding before it has a line and column.
 #[derive(Debug, Clone)]
 pub struct Finding {
+    /// The rule that found it.
     pub rule: &'static RuleMeta,
+    /// The file it is in.
     pub path: PathBuf,
+    /// The bytes it is about.
     pub span: Span,
+    /// What is wrong, in a sentence.
     pub message: String,
+    /// The fix, if the rule has one for this case.
     pub fix: Option<Fix>,
 }
 
 /// Collects findings from the rules run on one unit.
 pub struct Checker<'a> {
+    /// The run's settings (memory budget, trusted addresses...).
     pub settings: &'a Settings,
     rule: &'static RuleMeta,
     findings: Vec<Finding>,
 }
 
 impl<'a> Checker<'a> {
+    /// A checker reporting findings of `rule` first.
     pub fn new(settings: &'a Settings, rule: &'static RuleMeta) -> Self {
         Checker { settings, rule, findings: Vec::new() }
     }

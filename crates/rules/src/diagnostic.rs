@@ -7,12 +7,16 @@ use conflint_core::{LineColumn, Span};
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
+    /// Worth knowing; no harm today.
     Info,
+    /// A misconfiguration with consequences.
     Warning,
+    /// The server refuses the configuration, or silently does something else than written.
     Error,
 }
 
 impl Severity {
+    /// `error`, `warning` or `info`, as in the JSON output.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -32,6 +36,7 @@ pub enum Applicability {
 }
 
 impl Applicability {
+    /// `safe` or `unsafe`, as in the JSON output.
     pub fn as_str(self) -> &'static str {
         match self {
             Applicability::Safe => "safe",
@@ -44,20 +49,26 @@ impl Applicability {
 /// An empty span inserts; an empty replacement deletes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Edit {
+    /// The file to edit, as found.
     pub path: PathBuf,
+    /// The bytes to replace (empty: insert here).
     pub span: Span,
+    /// The new bytes.
     pub replacement: String,
 }
 
 impl Edit {
+    /// Replace the bytes of `span`.
     pub fn replace(path: impl Into<PathBuf>, span: Span, replacement: impl Into<String>) -> Self {
         Edit { path: path.into(), span, replacement: replacement.into() }
     }
 
+    /// Insert `text` at `offset`.
     pub fn insert(path: impl Into<PathBuf>, offset: usize, text: impl Into<String>) -> Self {
         Edit { path: path.into(), span: Span::empty(offset), replacement: text.into() }
     }
 
+    /// Delete the bytes of `span`.
     pub fn delete(path: impl Into<PathBuf>, span: Span) -> Self {
         Edit { path: path.into(), span, replacement: String::new() }
     }
@@ -66,17 +77,21 @@ impl Edit {
 /// A set of edits that together resolve one finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
+    /// Whether `--fix` applies it, or only `--fix --unsafe-fixes`.
     pub applicability: Applicability,
     /// What the fix does, for `help:` lines and JSON.
     pub message: String,
+    /// The edits, possibly in several files.
     pub edits: Vec<Edit>,
 }
 
 impl Fix {
+    /// A fix `--fix` applies.
     pub fn safe(message: impl Into<String>, edits: Vec<Edit>) -> Self {
         Fix { applicability: Applicability::Safe, message: message.into(), edits }
     }
 
+    /// A fix only `--fix --unsafe-fixes` applies.
     pub fn unsafe_(message: impl Into<String>, edits: Vec<Edit>) -> Self {
         Fix { applicability: Applicability::Unsafe, message: message.into(), edits }
     }
@@ -86,20 +101,30 @@ impl Fix {
 /// 1-based line and character column of both ends.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Location {
+    /// The file, as given or found.
     pub path: PathBuf,
+    /// The byte range in the file.
     pub span: Span,
+    /// Where the span starts (1-based line, character column).
     pub start: LineColumn,
+    /// Where the span ends.
     pub end: LineColumn,
 }
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The rule code (`HT003`).
     pub code: &'static str,
+    /// The rule name (`default-vhost`).
     pub name: &'static str,
+    /// How serious it is.
     pub severity: Severity,
+    /// What is wrong, in a sentence.
     pub message: String,
+    /// Where it is.
     pub location: Location,
+    /// The fix, if any.
     pub fix: Option<Fix>,
 }
 

@@ -31,28 +31,37 @@ const MAX_ATTEMPTS: usize = 32;
 /// A file whose text the fixes changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FixedFile {
+    /// The file, as found (a symlink is written through).
     pub path: PathBuf,
+    /// Its bytes before fixing.
     pub original: Vec<u8>,
+    /// Its bytes after fixing; parsed and linted again.
     pub fixed: Vec<u8>,
 }
 
 /// A fix that was not applied, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FixFailure {
+    /// The rule whose fix was dropped.
     pub code: &'static str,
+    /// The file the finding is in.
     pub path: PathBuf,
+    /// The finding the fix was for.
     pub message: String,
+    /// Why it was dropped.
     pub reason: String,
 }
 
 /// The result of fixing a target.
 #[derive(Debug, Clone, Default)]
 pub struct FixOutcome {
+    /// Files whose text changed.
     pub files: Vec<FixedFile>,
     /// Findings resolved by applied fixes.
     pub fixed: usize,
     /// What is left to report after fixing.
     pub diagnostics: Vec<Diagnostic>,
+    /// Fixes not applied, and why.
     pub failures: Vec<FixFailure>,
 }
 

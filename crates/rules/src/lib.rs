@@ -2,6 +2,8 @@
 //! tree, and the fixer that applies fixes as byte-range edits and checks
 //! the result before anyone writes it.
 
+#![warn(missing_docs)]
+
 pub mod context;
 pub mod diagnostic;
 pub mod engine;

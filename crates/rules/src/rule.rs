@@ -7,14 +7,18 @@ use crate::diagnostic::Severity;
 /// What a rule can do about its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FixAvailability {
+    /// Report only.
     None,
+    /// Fixed by `--fix`.
     Safe,
+    /// Fixed by `--fix --unsafe-fixes`.
     Unsafe,
     /// Safe or unsafe depending on the case.
     Sometimes,
 }
 
 impl FixAvailability {
+    /// `no`, `safe`, `unsafe` or `safe/unsafe`, for listings.
     pub fn as_str(self) -> &'static str {
         match self {
             FixAvailability::None => "no",
@@ -28,10 +32,15 @@ impl FixAvailability {
 /// A rule's identity and documentation.
 #[derive(Debug)]
 pub struct RuleMeta {
+    /// `HT003`.
     pub code: &'static str,
+    /// `default-vhost`.
     pub name: &'static str,
+    /// Severity of its findings.
     pub severity: Severity,
+    /// Whether it runs without being selected.
     pub default_on: bool,
+    /// What its fixes can do.
     pub fix: FixAvailability,
     /// Markdown with "What it does / Why is this bad? / Example / Fix safety".
     pub doc: &'static str,
@@ -68,7 +77,9 @@ impl RuleMeta {
 /// A rule: metadata plus the check. `check` runs once per unit (a tree or
 /// a lone file) and reports through the [`Checker`].
 pub trait Rule: Sync {
+    /// The rule's identity and documentation.
     fn meta(&self) -> &'static RuleMeta;
+    /// Report the findings of one unit.
     fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>);
 }
 
@@ -91,6 +102,7 @@ macro_rules! declare_rule {
         pub struct $name;
 
         impl $name {
+            /// The rule's identity, and its doc comment as documentation.
             pub const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
                 code: $code,
                 name: $kebab,

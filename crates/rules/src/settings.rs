@@ -18,10 +18,12 @@ use crate::rule::RuleMeta;
 pub struct Selection {
     /// `None` means every rule that is on by default.
     pub select: Option<Vec<String>>,
+    /// Codes and prefixes never reported.
     pub ignore: Vec<String>,
 }
 
 impl Selection {
+    /// Whether `rule` runs under this selection.
     pub fn is_enabled(&self, rule: &RuleMeta) -> bool {
         let selected = match &self.select {
             None => rule.default_on,
@@ -87,12 +89,16 @@ pub struct GitlabSettings {
 /// Everything a lint or fix run needs besides the files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
+    /// Which rules run.
     pub selection: Selection,
+    /// httpd facts.
     pub httpd: HttpdSettings,
+    /// GitLab facts.
     pub gitlab: GitlabSettings,
 }
 
 impl Settings {
+    /// Whether `rule` runs.
     pub fn is_enabled(&self, rule: &RuleMeta) -> bool {
         self.selection.is_enabled(rule)
     }

@@ -15,6 +15,7 @@ use crate::context::FileKind;
 /// One `ignore[...]` or `ignore-file[...]` comment.
 #[derive(Debug, Clone)]
 pub struct Suppression {
+    /// The file holding the comment.
     pub path: PathBuf,
     /// The comment line's bytes.
     pub span: Span,

@@ -29,7 +29,12 @@ pub enum Target {
     /// includes are not read.
     HttpdEntryAlone(PathBuf),
     /// A main php.ini and the scan directory PHP reads after it.
-    PhpTree { main: PathBuf, scan_dir: Option<PathBuf> },
+    PhpTree {
+        /// The main php.ini.
+        main: PathBuf,
+        /// Its scan directory (`conf.d/`), if any.
+        scan_dir: Option<PathBuf>,
+    },
     /// One php.ini-syntax file on its own (a scan-directory fragment, or a
     /// php.ini template such as php.ini-production).
     PhpFile(PathBuf),
@@ -50,6 +55,7 @@ impl Target {
         }
     }
 
+    /// The format of the target's files.
     pub fn kind(&self) -> FileKind {
         match self {
             Target::HttpdTree(_) | Target::HttpdFile(_) | Target::HttpdEntryAlone(_) => FileKind::Httpd,
@@ -91,19 +97,25 @@ impl Target {
 /// loading problems.
 #[derive(Debug)]
 pub struct Loaded {
+    /// The model; `None` when the main file could not be read or parsed.
     pub unit: Option<LoadedUnit>,
+    /// CL001-CL003 found while loading.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// The owned model behind a [`Unit`].
 #[derive(Debug)]
 pub enum LoadedUnit {
+    /// An httpd tree or file.
     Httpd(HttpdTree),
+    /// A PHP tree or file.
     Php(PhpIniTree),
+    /// A gitlab.rb: its path and syntax tree.
     Gitlab(PathBuf, GitlabRbFile),
 }
 
 impl LoadedUnit {
+    /// The unit rules look at.
     pub fn as_unit(&self) -> Unit<'_> {
         match self {
             LoadedUnit::Httpd(tree) => Unit::Httpd(tree),
