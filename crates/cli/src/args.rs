@@ -15,16 +15,20 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     after_help = "Exit status: 0 nothing to report; 1 findings remain (or a fix was applied, with --exit-non-zero-on-fix); 2 usage error, unreadable input, or a file that does not parse."
 )]
 pub struct Cli {
+    /// A subcommand; none means checking paths.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The options of checking (the default command).
     #[command(flatten)]
     pub check: CheckArgs,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the rules: code, name, default on/off, fixable.
     Rules {
+        /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
@@ -37,7 +41,10 @@ pub enum Command {
     },
     /// Print shell completions for SHELL to stdout.
     #[command(hide = true)]
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// Print the man page (roff) to stdout.
     #[command(hide = true)]
     Manpage,
@@ -57,6 +64,7 @@ pub struct CommonArgs {
     pub server_root: Option<PathBuf>,
 }
 
+/// Options of checking (and fixing) paths.
 #[derive(Debug, Clone, Args, Default)]
 pub struct CheckArgs {
     /// Files and directories to check (default: .).
@@ -80,6 +88,7 @@ pub struct CheckArgs {
     /// Not these rules (codes or prefixes), comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Vec<String>,
+    /// Options shared with `vhosts`.
     #[command(flatten)]
     pub common: CommonArgs,
     /// RAM available to httpd, for MPM sizing (e.g. 2GiB); enables HT005.
@@ -99,28 +108,39 @@ pub struct CheckArgs {
     pub quiet: bool,
 }
 
+/// Options of `conflint vhosts`.
 #[derive(Debug, Clone, Args)]
 pub struct VhostsArgs {
     /// An httpd entry file (httpd.conf, apache2.conf) or a directory holding one (default: .).
     pub path: Option<PathBuf>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+    /// Options shared with checking.
     #[command(flatten)]
     pub common: CommonArgs,
 }
 
+/// How findings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
+    /// `path:line:col: CODE message`, the source with the span underlined, a help line.
     #[default]
     Human,
+    /// Stable JSON (version 1), for tools.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
+    /// GitHub Actions workflow commands (annotations).
     Github,
 }
 
+/// How `rules` and `vhosts` print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum ListFormat {
+    /// A table for people.
     #[default]
     Human,
+    /// JSON, for tools.
     Json,
 }

@@ -49,14 +49,23 @@ struct RawFiles {
 /// A loaded conflint.toml, its paths resolved against its directory.
 #[derive(Debug, Default)]
 pub struct Config {
+    /// The file it was read from; `None` when there is none.
     pub path: Option<PathBuf>,
+    /// `select`: codes and prefixes to run.
     pub select: Option<Vec<String>>,
+    /// `ignore`: codes and prefixes never reported.
     pub ignore: Vec<String>,
+    /// `[httpd] version`.
     pub version: Option<ApacheVersion>,
+    /// `[httpd] server-root`, resolved against the config's directory.
     pub server_root: Option<PathBuf>,
+    /// `[httpd] memory` in bytes.
     pub memory: Option<u64>,
+    /// `[httpd] process-size` in bytes.
     pub process_size: Option<u64>,
+    /// `[gitlab] trusted-ips`.
     pub trusted_ips: Vec<ipnet::IpNet>,
+    /// `[files]`.
     pub files: FileMap,
 }
 
@@ -77,12 +86,25 @@ impl FileMap {
     }
 }
 
+/// Why a conflint.toml cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: cannot read: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    /// The file cannot be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid: unknown key, wrong type, bad value.
+    #[error("{}: {message}", path.display())]
+    Invalid {
+        /// The config file.
+        path: PathBuf,
+        /// What is wrong, with the line.
+        message: String,
+    },
 }
 
 impl Config {

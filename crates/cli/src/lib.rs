@@ -2,6 +2,8 @@
 //! targets, running checks and fixes in parallel, printing results in the
 //! chosen format, and writing fixed files safely.
 
+#![warn(missing_docs)]
+
 pub mod args;
 pub mod config;
 pub mod diff;

@@ -30,8 +30,11 @@ pub const EXIT_ERROR: u8 = 2;
 
 /// Where a run reads and writes, so tests can run it in-process.
 pub struct Io<'a> {
+    /// Read by `--stdin-filename`.
     pub stdin: &'a mut dyn Read,
+    /// Findings, diffs, fixed text.
     pub stdout: &'a mut dyn Write,
+    /// Errors and notes.
     pub stderr: &'a mut dyn Write,
     /// Colour the human output (a terminal, and no `NO_COLOR`).
     pub color: bool,

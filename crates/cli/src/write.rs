@@ -13,14 +13,29 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Set by SIGINT/SIGTERM: stop before the next file, leaving no temp file.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// Why a fixed file was not written (the original is intact).
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("{path}: not written: it changed on disk since conflint read it")]
-    Changed { path: PathBuf },
-    #[error("{path}: not written: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}: not written: interrupted")]
-    Interrupted { path: PathBuf },
+    /// Someone else changed the file after conflint read it.
+    #[error("{}: not written: it changed on disk since conflint read it", path.display())]
+    Changed {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Reading, creating the temporary file, writing or renaming failed.
+    #[error("{}: not written: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// SIGINT or SIGTERM arrived before the rename.
+    #[error("{}: not written: interrupted", path.display())]
+    Interrupted {
+        /// The file.
+        path: PathBuf,
+    },
 }
 
 /// Replace the file at `path` (or its symlink target) with `fixed`, if it

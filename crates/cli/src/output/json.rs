@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 
 use super::{Report, display_path};
 
+/// The report as JSON: `{ "version": 1, "diagnostics": [...], "summary": {...} }`.
 pub fn render(report: &Report) -> String {
     let diagnostics: Vec<Value> = report
         .diagnostics

@@ -13,6 +13,7 @@ use conflint_rules::{Applicability, Diagnostic};
 /// What a run found and did, ready to print.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// What remains to report, in file order.
     pub diagnostics: Vec<Diagnostic>,
     /// Files checked.
     pub files: usize,
@@ -23,6 +24,7 @@ pub struct Report {
 }
 
 impl Report {
+    /// How many findings have a fix of this applicability.
     pub fn count_fixable(&self, applicability: Applicability) -> usize {
         self.diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == applicability)).count()
     }

@@ -77,6 +77,7 @@ fn fixes(d: &Diagnostic) -> Option<Value> {
     }]))
 }
 
+/// The report as a SARIF 2.1.0 log with one run.
 pub fn render(report: &Report) -> String {
     let rules: Vec<Value> = registry::all()
         .iter()
