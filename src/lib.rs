@@ -24,6 +24,8 @@
 //! The building blocks are re-exported: [`core`] holds the lossless parsers
 //! and the semantic models, [`rules`] the rule catalog and the fixer.
 
+#![warn(missing_docs)]
+
 use std::path::Path;
 
 pub use conflint_core as core;

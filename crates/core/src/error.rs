@@ -10,7 +10,9 @@ use crate::text::{LineIndex, Span};
 pub struct SyntaxError {
     /// Where the problem is, as a byte range of the original file (often empty).
     pub span: Span,
+    /// 1-based line of the problem.
     pub line: usize,
+    /// 1-based column, in characters.
     pub column: usize,
     /// What went wrong, in the words the server itself would use where we know them.
     pub message: String,

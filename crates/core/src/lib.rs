@@ -5,6 +5,8 @@
 //! input exactly, and every node knows its byte range, so a fix can replace
 //! exactly the bytes it means to.
 
+#![warn(missing_docs)]
+
 pub mod error;
 pub mod gitlab;
 pub mod httpd;

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 /// What a path names, without following it into a read that could block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {
+    /// A regular file.
     File,
+    /// A directory.
     Dir,
     /// A FIFO, socket or device: never opened for reading.
     Special,
@@ -36,7 +38,14 @@ pub trait FileSystem: Sync {
 /// component), or its path where there are no inodes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileIdentity {
-    Inode { dev: u64, ino: u64 },
+    /// A real file: device and inode.
+    Inode {
+        /// The device.
+        dev: u64,
+        /// The inode.
+        ino: u64,
+    },
+    /// The path itself, where there are no inodes (memory).
     Path(PathBuf),
 }
 
@@ -121,6 +130,7 @@ pub struct MemoryFileSystem {
 }
 
 impl MemoryFileSystem {
+    /// An empty file system.
     pub fn new() -> Self {
         Self::default()
     }
@@ -131,6 +141,7 @@ impl MemoryFileSystem {
         self
     }
 
+    /// The bytes of a file, if it exists.
     pub fn get(&self, path: &Path) -> Option<&[u8]> {
         self.files.get(path).map(Vec::as_slice)
     }
@@ -187,6 +198,7 @@ pub struct OverlayFileSystem<'a> {
 }
 
 impl<'a> OverlayFileSystem<'a> {
+    /// Files of `base`, until some are replaced.
     pub fn new(base: &'a dyn FileSystem) -> Self {
         OverlayFileSystem { base, files: HashMap::new() }
     }
@@ -201,6 +213,7 @@ impl<'a> OverlayFileSystem<'a> {
         &self.files
     }
 
+    /// The file system underneath.
     pub fn base(&self) -> &'a dyn FileSystem {
         self.base
     }

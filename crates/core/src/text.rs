@@ -11,11 +11,14 @@ use std::fmt;
 /// bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Span {
+    /// First byte.
     pub start: usize,
+    /// One past the last byte.
     pub end: usize,
 }
 
 impl Span {
+    /// The span `start..end`.
     pub const fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
@@ -25,14 +28,17 @@ impl Span {
         Span { start: offset, end: offset }
     }
 
+    /// Number of bytes.
     pub const fn len(&self) -> usize {
         self.end - self.start
     }
 
+    /// Whether it covers no byte (an insertion point).
     pub const fn is_empty(&self) -> bool {
         self.start == self.end
     }
 
+    /// As a `Range`, for slicing.
     pub fn range(&self) -> std::ops::Range<usize> {
         self.start..self.end
     }
@@ -45,6 +51,7 @@ impl Span {
         self.start < other.end && other.start < self.end
     }
 
+    /// The same span `by` bytes later.
     pub fn shifted(&self, by: usize) -> Span {
         Span::new(self.start + by, self.end + by)
     }
@@ -105,7 +112,9 @@ pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
 /// promises; an invalid byte counts as one character.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LineColumn {
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column, in characters.
     pub column: usize,
 }
 
@@ -118,6 +127,7 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
+    /// Index the line starts of `bytes`.
     pub fn new(bytes: &[u8]) -> Self {
         let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
         line_starts.push(0);
@@ -178,8 +188,11 @@ pub fn char_count(bytes: &[u8]) -> usize {
 /// The line ending a file uses, so inserted lines match their neighbours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineEnding {
+    /// `\n`
     Lf,
+    /// `\r\n`
     CrLf,
+    /// A lone `\r`.
     Cr,
 }
 
@@ -198,6 +211,7 @@ impl LineEnding {
         LineEnding::Lf
     }
 
+    /// The ending's bytes.
     pub fn as_str(self) -> &'static str {
         match self {
             LineEnding::Lf => "\n",

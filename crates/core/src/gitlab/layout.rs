@@ -9,7 +9,9 @@ use super::syntax::{Array, GitlabRbFile, Quote, ValueId};
 /// Replace the bytes of `span` (empty: insert at `span.start`) with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
+    /// The bytes to replace; empty to insert at its start.
     pub span: Span,
+    /// The new bytes.
     pub text: String,
 }
 

@@ -18,8 +18,11 @@ use super::syntax::{Command, GitlabRbFile, HashKey, Key, Quote, StatementKind, V
 pub struct Setting {
     /// Index of the statement in [`GitlabRbFile::statements`].
     pub statement: usize,
+    /// The top-level name (`gitlab_rails`).
     pub receiver: String,
+    /// The index keys, outermost first.
     pub keys: Vec<Key>,
+    /// The assigned value.
     pub value: ValueId,
     /// The statement's code.
     pub span: Span,
@@ -67,6 +70,7 @@ impl KeyForm {
 /// The value a path ends up with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Effective {
+    /// What the path holds.
     pub value: EffectiveValue,
     /// The assignment statement that set the value (or the hash holding it);
     /// for [`EffectiveValue::Implicit`], the first assignment below the path.
@@ -82,6 +86,7 @@ pub struct Effective {
     pub modified_by: Vec<usize>,
 }
 
+/// What a path of settings holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EffectiveValue {
     /// A literal value.
@@ -120,6 +125,7 @@ pub struct GitlabSettings<'f> {
 }
 
 impl<'f> GitlabSettings<'f> {
+    /// Collect the assignments of a file.
     pub fn new(file: &'f GitlabRbFile) -> Self {
         let mut settings = Vec::new();
         let mut by_receiver: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -136,6 +142,7 @@ impl<'f> GitlabSettings<'f> {
         GitlabSettings { file, settings, by_receiver }
     }
 
+    /// The file the settings come from.
     pub fn file(&self) -> &'f GitlabRbFile {
         self.file
     }

@@ -52,9 +52,11 @@ pub struct Statement {
     /// The comment of a comment line, or one after the code on the
     /// statement's last line, without its line ending.
     pub comment: Option<Span>,
+    /// What the statement is.
     pub kind: StatementKind,
 }
 
+/// The kinds of statements.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatementKind {
     /// Empty, or only blanks.
@@ -76,12 +78,15 @@ pub enum StatementKind {
 /// `gitlab_rails['smtp_port'] = 465`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
+    /// The receiver's name token.
     pub receiver: Span,
+    /// The receiver's name (`gitlab_rails`).
     pub receiver_name: String,
     /// The index keys, outermost first: `a['x']['y']` has `x`, `y`.
     pub keys: Vec<Key>,
     /// The `=` sign.
     pub eq: Span,
+    /// The assigned value.
     pub value: ValueId,
 }
 
@@ -90,6 +95,7 @@ pub struct Assignment {
 pub struct Key {
     /// The key literal, quotes included.
     pub span: Span,
+    /// The key's text.
     pub value: String,
     /// How the key is written: `'k'`, `"k"` or `:k` (Mixlib's config mash
     /// treats string and symbol keys alike).
@@ -99,14 +105,18 @@ pub struct Key {
 /// `external_url 'https://gitlab.example.com'`
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
+    /// The method name token.
     pub name: Span,
+    /// The method name (`external_url`).
     pub name_text: String,
+    /// The arguments.
     pub args: Vec<ValueId>,
 }
 
 /// A statement kept verbatim, with what conflint could tell about it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Opaque {
+    /// What conflint recognised in it, if anything.
     pub hint: Option<OpaqueHint>,
 }
 
@@ -115,36 +125,62 @@ pub struct Opaque {
 pub enum OpaqueHint {
     /// `gitlab_rails ['x'] = 1`: Ruby reads a call with an array argument
     /// and then a stray `=`, a syntax error. Deleting `space` fixes it.
-    SpaceBeforeIndex { receiver: Span, space: Span },
+    SpaceBeforeIndex {
+        /// The receiver's name.
+        receiver: Span,
+        /// The blanks between the name and `[`.
+        space: Span,
+    },
     /// `external_url = 'x'`: sets a Ruby local variable, not a setting.
-    LocalVariable { name: Span },
+    LocalVariable {
+        /// The variable's name.
+        name: Span,
+    },
     /// `gitlab_rails['x'] = <secret>`: the value is not valid Ruby that
     /// conflint can read (a placeholder, an unquoted path, a hash with a
     /// missing comma).
-    UnreadableValue { receiver: Span, keys: Vec<Key>, value: Span },
+    UnreadableValue {
+        /// The receiver's name.
+        receiver: Span,
+        /// The index keys.
+        keys: Vec<Key>,
+        /// The right-hand side.
+        value: Span,
+    },
 }
 
 /// A value: a literal, or Ruby kept verbatim.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Value {
+    /// The value's bytes.
     pub span: Span,
+    /// What the value is.
     pub kind: ValueKind,
 }
 
+/// The kinds of literal values.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueKind {
+    /// A string literal.
     Str {
+        /// How it is quoted.
         quote: Quote,
         /// The decoded text; `None` if it interpolates (`"#{x}"`) or does not
         /// decode to UTF-8.
         value: Option<String>,
     },
+    /// An integer (decimal, octal, hex or binary; `_` allowed).
     Int(i64),
+    /// A float.
     Float(f64),
+    /// `nil`.
     Nil,
+    /// `true` or `false`.
     Bool(bool),
     // Boxed: they are much bigger than scalars, and most values are scalars.
+    /// `[...]`.
     Array(Box<Array>),
+    /// `{...}`, or trailing `k => v` pairs in an array.
     Hash(Box<Hash>),
     /// `%w[a b]`, `%i[a b]`.
     Words(Box<Words>),
@@ -171,12 +207,17 @@ pub enum Quote {
 /// `[a, b]`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Array {
+    /// The elements.
     pub items: Vec<ValueId>,
+    /// `[`
     pub open: Span,
+    /// `]`
     pub close: Span,
     /// Every comma, in order (one after the last item if `trailing_comma`).
     pub commas: Vec<Span>,
+    /// Whether a comma follows the last element.
     pub trailing_comma: bool,
+    /// How the elements are laid out, for appending one.
     pub layout: ArrayLayout,
 }
 
@@ -200,30 +241,46 @@ pub struct ArrayLayout {
 /// without braces (`['a', 'k' => v]`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hash {
+    /// The pairs, in order.
     pub pairs: Vec<Pair>,
     /// Whether `{` and `}` are written; `open` and `close` are empty if not.
     pub braced: bool,
+    /// `{` (empty when not braced).
     pub open: Span,
+    /// `}` (empty when not braced).
     pub close: Span,
+    /// The commas between pairs.
     pub commas: Vec<Span>,
+    /// Whether a comma follows the last pair.
     pub trailing_comma: bool,
 }
 
 /// One `key => value` or `key: value` of a hash.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pair {
+    /// The pair's bytes.
     pub span: Span,
+    /// The key.
     pub key: HashKey,
+    /// The value.
     pub value: ValueId,
 }
 
+/// How a hash key is written.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HashKey {
     /// `'k' => v`, `:k => v`, `1 => v`: any value before `=>`.
     Value(ValueId),
     /// `k: v` or `'k': v`: a symbol key. `span` covers the colon; `quote` is
     /// `None` for a bare name; `name` is `None` if it interpolates.
-    Label { span: Span, name: Option<String>, quote: Option<Quote> },
+    Label {
+        /// The label, colon included.
+        span: Span,
+        /// Its name; `None` if it interpolates.
+        name: Option<String>,
+        /// The quotes of `'k':`; `None` for a bare `k:`.
+        quote: Option<Quote>,
+    },
 }
 
 /// `%w[a b]` (strings) or `%i[a b]` (symbols).
@@ -235,6 +292,7 @@ pub struct Words {
     pub items: Vec<(Span, String)>,
     /// `%w[`
     pub open: Span,
+    /// The closing bracket.
     pub close: Span,
 }
 
@@ -263,6 +321,7 @@ impl GitlabRbFile {
         &self.source
     }
 
+    /// Line starts, for line and column numbers.
     pub fn line_index(&self) -> &LineIndex {
         &self.index
     }

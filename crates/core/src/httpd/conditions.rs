@@ -10,8 +10,11 @@ use super::version::ApacheVersion;
 /// Three-valued truth of a conditional.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Truth {
+    /// Definitely true.
     Yes,
+    /// Definitely false.
     No,
+    /// Depends on something conflint cannot see.
     Maybe,
 }
 
@@ -73,6 +76,7 @@ impl Modules {
         }
     }
 
+    /// Whether `name` (identifier or source file) is loaded or built in.
     pub fn is_loaded(&self, name: &str) -> bool {
         self.names.contains(name) || STATIC_MODULES.contains(&name)
     }

@@ -16,7 +16,12 @@ pub enum IncludeFailure {
     /// A path without wildcards that does not exist.
     Missing(PathBuf),
     /// A wildcard that matched nothing, or whose directory does not exist.
-    NoMatch { pattern: String, dir: PathBuf },
+    NoMatch {
+        /// The wildcard component that matched nothing.
+        pattern: String,
+        /// Where it was looked for.
+        dir: PathBuf,
+    },
     /// An absolute path outside the server root that `--server-root` maps.
     OutsideRoot(PathBuf),
 }

@@ -30,7 +30,9 @@ pub struct HttpdOptions {
     pub defines: Vec<String>,
 }
 
+/// Index of a file in [`HttpdTree::files`].
 pub type FileId = usize;
+/// Index of an item in [`HttpdTree::items`].
 pub type ItemId = usize;
 
 /// One file of the tree.
@@ -41,18 +43,22 @@ pub struct TreeFile {
     pub path: PathBuf,
     /// What identifies the file (symlinks resolved).
     pub identity: FileIdentity,
+    /// Its syntax tree.
     pub syntax: HttpdFile,
 }
 
 /// A directive or section that takes effect (its conditionals are not false).
 #[derive(Debug, Clone)]
 pub struct Item {
+    /// The file it is in.
     pub file: FileId,
+    /// Its line in that file.
     pub line: LineId,
     /// The section this item sits in, across includes.
     pub parent: Option<ItemId>,
     /// Whether it applies: `Yes`, or `Maybe` under a conditional we cannot decide.
     pub truth: Truth,
+    /// A section (`<VirtualHost>`...) rather than a directive.
     pub is_section: bool,
     /// The name as written.
     pub name: String,
@@ -74,6 +80,7 @@ impl Item {
         self.name.eq_ignore_ascii_case(name)
     }
 
+    /// Whether it is a start-up conditional section (`<IfModule>`...).
     pub fn is_conditional(&self) -> bool {
         self.is_section && is_conditional_section(&self.name)
     }
@@ -84,18 +91,24 @@ impl Item {
 pub struct TreeProblem {
     /// Where it shows: the `Include` line, or the file that could not be read.
     pub file: Option<FileId>,
+    /// The bytes it is about, in `file`.
     pub span: Option<Span>,
     /// The path the problem is about, when it has no place in a tree file.
     pub path: PathBuf,
+    /// What went wrong.
     pub kind: ProblemKind,
 }
 
+/// What kept part of a tree from being read.
 #[derive(Debug, Clone)]
 pub enum ProblemKind {
     /// `Include` of a pattern that matched nothing, or of a missing file.
     Include(IncludeFailure),
     /// A file that includes itself through a chain of includes.
-    Cycle { chain: Vec<PathBuf> },
+    Cycle {
+        /// The files in include order, the repeated one last.
+        chain: Vec<PathBuf>,
+    },
     /// Includes nested deeper than httpd allows.
     TooDeep,
     /// A file that exists but cannot be read.
@@ -107,16 +120,22 @@ pub enum ProblemKind {
 /// The model of one httpd tree (or of one file checked on its own).
 #[derive(Debug, Clone)]
 pub struct HttpdTree {
+    /// Every file read, entry first.
     pub files: Vec<TreeFile>,
+    /// Every directive and section that takes effect, in httpd's reading order.
     pub items: Vec<Item>,
+    /// What could not be read.
     pub problems: Vec<TreeProblem>,
+    /// The Apache version the tree is read for.
     pub version: ApacheVersion,
+    /// How that version was decided.
     pub version_source: VersionSource,
     /// The MPM loaded by `LoadModule` (`prefork`, `worker`, `event`).
     pub mpm: Option<String>,
     /// Read from an entry file (`httpd.conf`, `apache2.conf`): "missing X"
     /// findings belong only to such trees.
     pub is_entry: bool,
+    /// The virtual hosts per address:port.
     pub vhosts: VhostTable,
     /// Module names tested by `<IfModule>`, for version detection.
     pub modules_tested: Vec<String>,
@@ -196,10 +215,12 @@ impl HttpdTree {
         &self.files[0]
     }
 
+    /// A file of the tree.
     pub fn file(&self, id: FileId) -> &TreeFile {
         &self.files[id]
     }
 
+    /// An item of the tree.
     pub fn item(&self, id: ItemId) -> &Item {
         &self.items[id]
     }
@@ -263,8 +284,10 @@ impl HttpdTree {
 /// The entry file itself could not be used.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum EntryError {
+    /// The file cannot be read.
     #[error("cannot read: {0}")]
     Unreadable(String),
+    /// The file does not parse.
     #[error(transparent)]
     Syntax(SyntaxError),
 }

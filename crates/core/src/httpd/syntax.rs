@@ -13,9 +13,15 @@ use pest::iterators::Pair;
 use crate::error::SyntaxError;
 use crate::text::{LineIndex, Span, lossy, parse_view};
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../../grammars/httpd.pest"]
-struct HttpdGrammar;
+/// The parser pest generates from grammars/httpd.pest.
+mod grammar {
+    #![allow(missing_docs)]
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../../grammars/httpd.pest"]
+    pub struct HttpdGrammar;
+}
+
+use grammar::{HttpdGrammar, Rule};
 
 /// Index of a line in [`HttpdFile::lines`].
 pub type LineId = usize;
@@ -27,6 +33,7 @@ pub struct HttpdFile {
     index: LineIndex,
     /// A UTF-8 byte-order mark at the start, which httpd does not skip.
     pub bom: Option<Span>,
+    /// The logical lines, in file order.
     pub lines: Vec<Line>,
 }
 
@@ -41,19 +48,25 @@ pub struct Line {
     pub continued: bool,
     /// The opening tag of the section this line sits in.
     pub parent: Option<LineId>,
+    /// What the line holds.
     pub kind: LineKind,
 }
 
+/// The kinds of logical lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LineKind {
     /// Empty or only whitespace.
     Blank,
     /// A line whose first non-blank character is `#`; `text` starts at the `#`.
     Comment {
+        /// From the `#` to the end of the line.
         text: Span,
     },
+    /// A directive and its arguments.
     Directive(Directive),
+    /// An opening tag `<Name args>`.
     Open(SectionOpen),
+    /// A closing tag `</Name>`.
     Close(SectionClose),
     /// A line inside `<Perl>`, which holds Perl code, not httpd syntax.
     Raw,
@@ -62,7 +75,9 @@ pub enum LineKind {
 /// `Name arg arg ...`
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directive {
+    /// The directive's name.
     pub name: Span,
+    /// Its arguments, as written.
     pub args: Vec<Arg>,
 }
 
@@ -73,6 +88,7 @@ pub struct SectionOpen {
     pub name: Span,
     /// Everything between the name and the last `>` on the line.
     pub args_span: Span,
+    /// The arguments, as written.
     pub args: Vec<Arg>,
     /// The matching closing tag; `None` for a conditional section that runs
     /// to the end of the file, which httpd accepts.
@@ -84,6 +100,7 @@ pub struct SectionOpen {
 pub struct SectionClose {
     /// The name without `</` and `>`.
     pub name: Span,
+    /// The opening tag it closes.
     pub open: LineId,
     /// Words after the tag, which httpd ignores (empty when there are none).
     pub tail: Span,
@@ -92,16 +109,22 @@ pub struct SectionClose {
 /// One argument as written. Its value is read with [`HttpdFile::arg_value`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arg {
+    /// The argument's bytes, quotes included.
     pub span: Span,
+    /// How it is quoted.
     pub quote: Quote,
 }
 
+/// How an argument is quoted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quote {
+    /// A bare word.
     None,
     /// Quoted with `"` or `'`; `closed` is false for a quote that runs to the end of the line.
     Quoted {
+        /// `"` or `'`.
         mark: u8,
+        /// Whether the closing quote is there.
         closed: bool,
     },
 }
@@ -145,6 +168,7 @@ impl HttpdFile {
         &self.source
     }
 
+    /// Line starts, for line and column numbers.
     pub fn line_index(&self) -> &LineIndex {
         &self.index
     }

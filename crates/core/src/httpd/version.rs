@@ -4,9 +4,12 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// The major versions conflint knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ApacheVersion {
+    /// Apache httpd 2.2.
     V2_2,
+    /// Apache httpd 2.4.
     V2_4,
 }
 
@@ -29,6 +32,7 @@ impl fmt::Display for ApacheVersion {
     }
 }
 
+/// A version other than 2.2 or 2.4.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown Apache version `{0}`: expected 2.2 or 2.4")]
 pub struct UnknownVersion(pub String);

@@ -23,14 +23,18 @@ pub enum Host {
 /// The port part: a number, or any port (`*` or none written).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Port {
+    /// `*`, or no port written.
     Any,
+    /// A port number.
     Number(u16),
 }
 
 /// One address of a `<VirtualHost>` line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Address {
+    /// The host part.
     pub host: Host,
+    /// The port part.
     pub port: Port,
 }
 
@@ -91,13 +95,17 @@ fn host_of(text: &str, version: ApacheVersion) -> Host {
 /// One `<VirtualHost>` that takes effect.
 #[derive(Debug, Clone)]
 pub struct Vhost {
+    /// Its `<VirtualHost>` item.
     pub item: ItemId,
+    /// The file it is in (for a macro, the file of the `Use`).
     pub file: FileId,
     /// 1-based line of the `<VirtualHost>` tag.
     pub line: usize,
+    /// Its addresses, each once.
     pub addresses: Vec<Address>,
     /// The vhost's own `ServerName` (without scheme and port).
     pub server_name: Option<String>,
+    /// Its `ServerAlias` names.
     pub aliases: Vec<String>,
     /// `Maybe` when a conditional around it cannot be decided.
     pub truth: Truth,
@@ -108,13 +116,16 @@ pub struct Vhost {
 /// The vhosts that share one address, in httpd's matching order.
 #[derive(Debug, Clone)]
 pub struct AddressSet {
+    /// The address.
     pub address: Address,
     /// Indices into [`VhostTable::vhosts`]; the first is the default.
     pub vhosts: Vec<usize>,
 }
 
+/// Every vhost, and the vhosts of each address in matching order.
 #[derive(Debug, Clone, Default)]
 pub struct VhostTable {
+    /// Every vhost that takes effect, in reading order.
     pub vhosts: Vec<Vhost>,
     /// In order of first appearance.
     pub addresses: Vec<AddressSet>,

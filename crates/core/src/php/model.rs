@@ -19,8 +19,15 @@ use crate::source::{EntryKind, FileSystem};
 /// Why a file of the tree has no syntax tree.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {
+    /// The file cannot be read.
     #[error("cannot read: {message}")]
-    Io { kind: io::ErrorKind, message: String },
+    Io {
+        /// What kind of I/O error.
+        kind: io::ErrorKind,
+        /// The system's message.
+        message: String,
+    },
+    /// The file does not parse.
     #[error("{0}")]
     Syntax(#[from] SyntaxError),
 }
@@ -34,6 +41,7 @@ impl From<io::Error> for LoadError {
 /// One file of the tree, parsed or not.
 #[derive(Debug, Clone)]
 pub struct IniSource {
+    /// The file, as given or found.
     pub path: PathBuf,
     /// Whether this is the entry file of a configuration (the main php.ini),
     /// the only kind on which rules report settings that are missing. A
@@ -67,6 +75,7 @@ pub struct Setting {
 /// php.ini and its scan directory, as PHP loads them.
 #[derive(Debug, Clone, Default)]
 pub struct PhpIniTree {
+    /// The files, in PHP's loading order.
     pub files: Vec<IniSource>,
     settings: Vec<Setting>,
 }

@@ -35,15 +35,18 @@ pub struct PhpIniFile {
 pub struct IniLine {
     /// All bytes of the statement, its line ending included.
     pub span: Span,
+    /// What the statement is.
     pub kind: IniLineKind,
 }
 
+/// The kinds of statements.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IniLineKind {
     /// Empty or only spaces and tabs.
     Blank,
     /// A `;` comment on its own line; `text` starts at the `;`.
     Comment {
+        /// From the `;` to the end of the line.
         text: Span,
     },
     /// `[name]`.
@@ -58,6 +61,7 @@ pub enum IniLineKind {
         /// A `;` comment after the `]`.
         comment: Option<Span>,
     },
+    /// `key = value` and its forms.
     Entry(Entry),
 }
 
@@ -132,10 +136,13 @@ impl IniValue {
 /// One token of a value, offset or section name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Piece {
+    /// The piece's bytes.
     pub span: Span,
+    /// What the piece is.
     pub kind: PieceKind,
 }
 
+/// The kinds of value pieces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PieceKind {
     /// Unquoted text (PHP's TC_STRING).
@@ -153,16 +160,21 @@ pub enum PieceKind {
     /// `"..."`, quotes included in the span; `parts` are [`PieceKind::Text`]
     /// and [`PieceKind::Variable`] pieces.
     DoubleQuoted {
+        /// The text and variables inside the quotes.
         parts: Vec<Piece>,
     },
     /// Text inside double quotes, escapes not yet applied.
     Text,
     /// `${NAME}`; `name` is the text between the braces (PHP trims it).
     Variable {
+        /// The variable's name.
         name: Span,
     },
+    /// `|`, `&`, `^`, `~` or `!`.
     Operator(Operator),
+    /// `(`
     OpenParen,
+    /// `)`
     CloseParen,
     /// Spaces and tabs between tokens, which are part of the value.
     Whitespace,
@@ -171,14 +183,20 @@ pub enum PieceKind {
 /// The operators of a value expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operator {
+    /// `|`
     Or,
+    /// `&`
     And,
+    /// `^`
     Xor,
+    /// `~`
     BitNot,
+    /// `!`
     Not,
 }
 
 impl Operator {
+    /// The operator's character.
     pub fn as_char(self) -> char {
         match self {
             Operator::Or => '|',
@@ -237,6 +255,7 @@ impl PhpIniFile {
         &self.source
     }
 
+    /// Line starts, for line and column numbers.
     pub fn line_index(&self) -> &LineIndex {
         &self.index
     }
