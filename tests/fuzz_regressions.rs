@@ -141,7 +141,7 @@ fn gitlab_findings() {
 /// should be retried on its own in a later pass (or be rejected by its
 /// edits, not its message).
 #[test]
-#[ignore = "fuzz finding: fix not idempotent when GL001 and GL002 meet in one pass (crates/rules/src/fix.rs, `rejected`)"]
+
 fn gitlab_fix_rejected_in_a_combined_pass_is_retried() {
     run(
         FileKind::GitlabRb,
@@ -213,7 +213,6 @@ fn whitelist_still_read(name: &str, fixed: &[u8]) {
 /// as opaque Ruby, GL001 no longer fires, and `--fix` writes the broken
 /// gitlab.rb.
 #[test]
-#[ignore = "fuzz finding: GL001 fix on an empty ip_whitelist glues the new entries together (gl001_whitelist_gap.rs)"]
 fn gitlab_gl001_fills_an_empty_whitelist() {
     fixes_apply(
         FileKind::GitlabRb,
@@ -259,7 +258,6 @@ fn gitlab_gl001_appends_to_a_non_empty_whitelist() {
 /// with that check the insertion falls back to the top of the file, which
 /// works.
 #[test]
-#[ignore = "fuzz finding: PH001/PH002 insert after a [PHP] header that follows [HOST=...] (rules/php/edit.rs)"]
 fn php_setting_inserted_in_global_scope() {
     fixes_apply(
         FileKind::PhpIni,

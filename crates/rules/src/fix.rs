@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::path::PathBuf;
 
-use conflint_core::SyntaxError;
 use conflint_core::gitlab::GitlabRbFile;
 use conflint_core::httpd::HttpdFile;
 use conflint_core::php::PhpIniFile;
 use conflint_core::source::{FileSystem, OverlayFileSystem};
+use conflint_core::{Span, SyntaxError};
 
 use crate::context::FileKind;
 use crate::diagnostic::{Diagnostic, Edit};
@@ -65,11 +65,11 @@ pub struct FixOutcome {
     pub failures: Vec<FixFailure>,
 }
 
-/// Identifies a finding across passes, where byte offsets move.
-type Fingerprint = (&'static str, PathBuf, String);
+/// Identifies a finding in one state of the text.
+type Fingerprint = (&'static str, PathBuf, String, Span);
 
 fn fingerprint(d: &Diagnostic) -> Fingerprint {
-    (d.code, d.location.path.clone(), d.message.clone())
+    (d.code, d.location.path.clone(), d.message.clone(), d.location.span)
 }
 
 /// How to fix.
@@ -86,10 +86,14 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
     let unsafe_fixes = options.unsafe_fixes;
     let in_scope = |e: &Edit| options.only_path.as_ref().is_none_or(|p| &e.path == p);
     let mut overlay = OverlayFileSystem::new(fs);
+    // Fixes that failed when applied alone, in the text they failed on.
     let mut rejected: HashSet<Fingerprint> = HashSet::new();
     let mut failures = Vec::new();
     let mut fixed = 0;
     let mut passes = 0;
+    // After a pass whose fixes got in each other's way, the next attempt
+    // applies one fix alone, so a failure is pinned on the right fix.
+    let mut solo = false;
     for _ in 0..MAX_ATTEMPTS {
         if passes >= MAX_PASSES {
             break;
@@ -112,62 +116,52 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
         if candidates.is_empty() {
             break;
         }
-        let chosen = non_overlapping(&candidates);
-        let mut texts = match apply(&overlay, &chosen) {
-            Ok(texts) => texts,
-            Err(_) => break,
+        let mut chosen = non_overlapping(&candidates);
+        if solo {
+            chosen.truncate(1);
+        }
+        let Ok(texts) = apply(&overlay, &chosen) else { break };
+        // Every changed file must still parse, and the unit with this pass
+        // applied must no longer report what was fixed.
+        let broken: Vec<(PathBuf, String)> = texts
+            .iter()
+            .filter_map(|(path, text)| parse_check(kinds[path], text).err().map(|e| (path.clone(), e.to_string())))
+            .collect();
+        let failed: Vec<(&Diagnostic, String)> = if broken.is_empty() {
+            let mut next = OverlayFileSystem::new(fs);
+            for (path, text) in overlay.files().iter().map(|(p, t)| (p.clone(), t.clone())).chain(texts) {
+                next.insert(path, text);
+            }
+            let (after, _) = lint(target, &next, settings);
+            let stuck: Vec<(&Diagnostic, String)> = chosen
+                .iter()
+                .filter(|d| still_reported(d, &chosen, &after))
+                .map(|d| (*d, "the fix did not clear its finding; not applied".to_string()))
+                .collect();
+            if stuck.is_empty() {
+                overlay = next;
+                fixed += chosen.len();
+                passes += 1;
+                solo = false;
+                continue;
+            }
+            stuck
+        } else {
+            let paths: Vec<PathBuf> = broken.iter().map(|(p, _)| p.clone()).collect();
+            chosen
+                .iter()
+                .filter(|d| touches(d, &paths))
+                .map(|d| (*d, format!("the fixed file would not parse ({}); nothing was changed", broken[0].1)))
+                .collect()
         };
-        // Every changed file must still parse; fixes that break one are dropped.
-        let broken: Vec<PathBuf> = texts
-            .iter()
-            .filter(|(path, text)| parse_check(kinds[*path], text).is_err())
-            .map(|(p, _)| p.clone())
-            .collect();
-        if !broken.is_empty() {
-            for d in chosen.iter().filter(|d| touches(d, &broken)) {
-                let error = broken
-                    .iter()
-                    .find_map(|p| texts.get(p).and_then(|t| parse_check(kinds[p], t).err()))
-                    .map(|e| e.to_string())
-                    .unwrap_or_default();
-                failures.push(failure(d, format!("the fixed file would not parse ({error}); nothing was changed")));
-                rejected.insert(fingerprint(d));
-            }
+        if chosen.len() > 1 {
+            solo = true;
             continue;
         }
-        // The unit with this pass applied must no longer report what was fixed.
-        let mut next = OverlayFileSystem::new(fs);
-        for (path, text) in overlay.files().iter().map(|(p, t)| (p.clone(), t.clone())).chain(texts.drain()) {
-            next.insert(path, text);
+        for (d, reason) in failed {
+            failures.push(failure(d, reason));
+            rejected.insert(fingerprint(d));
         }
-        let (after, _) = lint(target, &next, settings);
-        let mut counts: HashMap<Fingerprint, usize> = HashMap::new();
-        for d in &after {
-            *counts.entry(fingerprint(d)).or_default() += 1;
-        }
-        let mut before: HashMap<Fingerprint, usize> = HashMap::new();
-        for d in &diagnostics {
-            *before.entry(fingerprint(d)).or_default() += 1;
-        }
-        let mut applied: HashMap<Fingerprint, usize> = HashMap::new();
-        for d in &chosen {
-            *applied.entry(fingerprint(d)).or_default() += 1;
-        }
-        let stuck: Vec<&Fingerprint> = applied
-            .iter()
-            .filter(|(fp, n)| counts.get(*fp).copied().unwrap_or(0) + **n > before.get(*fp).copied().unwrap_or(0))
-            .map(|(fp, _)| fp)
-            .collect();
-        if !stuck.is_empty() {
-            for d in chosen.iter().filter(|d| stuck.contains(&&fingerprint(d))) {
-                failures.push(failure(d, "the fix did not clear its finding; not applied".to_string()));
-                rejected.insert(fingerprint(d));
-            }
-            continue;
-        }
-        overlay = next;
-        fixed += chosen.len();
-        passes += 1;
     }
     let (diagnostics, _) = lint(target, &overlay, settings);
     let mut files: Vec<FixedFile> = overlay
@@ -181,6 +175,43 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
     files.sort_by(|a, b| a.path.cmp(&b.path));
     failures.dedup();
     FixOutcome { files, fixed, diagnostics, failures }
+}
+
+/// Whether a fixed finding is still reported after the pass: a finding of
+/// the same rule with the same message where the original one's bytes
+/// went (its span, moved by the edits of the pass).
+fn still_reported(d: &Diagnostic, chosen: &[&Diagnostic], after: &[Diagnostic]) -> bool {
+    let mut edits: Vec<&Edit> =
+        chosen.iter().flat_map(|c| c.fix.iter().flat_map(|f| &f.edits)).filter(|e| e.path == d.location.path).collect();
+    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    let start = map_offset(d.location.span.start, &edits, false);
+    let end = map_offset(d.location.span.end, &edits, true).max(start);
+    after.iter().any(|a| {
+        a.code == d.code
+            && a.message == d.message
+            && a.location.path == d.location.path
+            && a.location.span.start <= end
+            && a.location.span.end >= start
+    })
+}
+
+/// Where a byte offset of the text before `edits` is after them; an offset
+/// inside a replaced range goes to the start (or, with `to_end`, the end)
+/// of its replacement.
+fn map_offset(offset: usize, edits: &[&Edit], to_end: bool) -> usize {
+    let mut moved = offset as isize;
+    for edit in edits {
+        let grow = edit.replacement.len() as isize - edit.span.len() as isize;
+        if edit.span.end <= offset && !(edit.span.is_empty() && edit.span.start == offset && to_end) {
+            moved += grow;
+        } else if edit.span.start < offset {
+            let base = edit.span.start as isize + (moved - offset as isize);
+            return (base + if to_end { edit.replacement.len() as isize } else { 0 }).max(0) as usize;
+        } else {
+            break;
+        }
+    }
+    moved.max(0) as usize
 }
 
 /// Load and check a target through `fs`; also the kind of each of its files

@@ -108,15 +108,27 @@ impl Rule for WhitelistGap {
             .filter(|q| matches!(q, Quote::Single | Quote::Double))
             .unwrap_or(Quote::Double);
         // Appends computed against the same text insert at the same place,
-        // in order.
+        // in order: each after a separator, except the first one into an
+        // empty list, which gets them all at once.
         let mut edits = Vec::new();
-        for (text, _) in &missing {
-            if let Some(ValueKind::Words(words)) = file.value(list).map(|v| &v.kind) {
-                // `%w[a b]`: one more word before the closing bracket.
+        match file.value(list).map(|v| &v.kind) {
+            Some(ValueKind::Words(words)) => {
+                let words_text: Vec<&str> = missing.iter().map(|(t, _)| t.as_str()).collect();
                 let sep = if words.items.is_empty() { "" } else { " " };
-                edits.push(Edit::insert(*path, words.close.start, format!("{sep}{text}")));
-            } else if let Some(list_edits) = file.append_to_array(list, &string_literal(quote, text)) {
-                edits.extend(list_edits.into_iter().map(|e| Edit::replace(*path, e.span, e.text)));
+                edits.push(Edit::insert(*path, words.close.start, format!("{sep}{}", words_text.join(" "))));
+            }
+            Some(ValueKind::Array(array)) if array.items.is_empty() => {
+                let all: Vec<String> = missing.iter().map(|(t, _)| string_literal(quote, t)).collect();
+                if let Some(list_edits) = file.append_to_array(list, &all.join(", ")) {
+                    edits.extend(list_edits.into_iter().map(|e| Edit::replace(*path, e.span, e.text)));
+                }
+            }
+            _ => {
+                for (text, _) in &missing {
+                    if let Some(list_edits) = file.append_to_array(list, &string_literal(quote, text)) {
+                        edits.extend(list_edits.into_iter().map(|e| Edit::replace(*path, e.span, e.text)));
+                    }
+                }
             }
         }
         let span = file.value(list).map(|v| v.span).unwrap_or_default();

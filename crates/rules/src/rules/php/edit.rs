@@ -53,9 +53,10 @@ pub fn insert_setting(tree: &PhpIniTree, key: &str, value: &str) -> Option<Edit>
         }
         _ => false,
     });
-    let header = file.lines.iter().find(
-        |line| matches!(&line.kind, IniLineKind::Section { name_value, .. } if name_value.eq_ignore_ascii_case("PHP")),
-    );
+    let header = file.lines.iter().find(|line| {
+        matches!(&line.kind, IniLineKind::Section { name_value, .. } if name_value.eq_ignore_ascii_case("PHP"))
+            && in_global_scope(file, line.span.start)
+    });
     let anchor = commented.or(header);
     let text = format!("{key} = {value}{eol}");
     Some(match anchor {
