@@ -270,13 +270,22 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
             },
         }
     }
+    // A file reached twice (named twice, a directory and a file in it, a
+    // symlink and its target) is checked once, under the first path found.
+    let mut seen: HashSet<FileIdentity> = HashSet::new();
+    found.files.retain(|(path, _)| seen.insert(FileIdentity::of(path)));
     let fix = FixOptions { unsafe_fixes: args.unsafe_fixes, only_path: None };
     let fs = RealFileSystem;
     let (entries, rest): (Vec<_>, Vec<_>) = found.files.iter().partition(|(p, k)| is_entry(p, *k));
     let entry_targets: Vec<Target> = entries.iter().map(|(p, k)| entry_target(p, *k)).collect();
-    let mut results: Vec<TargetResult> =
-        entry_targets.par_iter().map(|t| process(t, &fs, &settings, mode, &fix)).collect();
-    let covered: HashSet<FileIdentity> = results.iter().flat_map(|r| r.covered.iter().cloned()).collect();
+    let mut results: Vec<(Target, TargetResult)> = entry_targets
+        .into_par_iter()
+        .map(|t| {
+            let r = process(&t, &fs, &settings, mode, &fix);
+            (t, r)
+        })
+        .collect();
+    let covered: HashSet<FileIdentity> = results.iter().flat_map(|(_, r)| r.covered.iter().cloned()).collect();
     let other_targets: Vec<Target> = rest
         .iter()
         .filter(|(p, _)| !covered.contains(&FileIdentity::of(p)))
@@ -286,7 +295,15 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
             FileKind::GitlabRb => Target::GitlabFile(p.clone()),
         })
         .collect();
-    results.extend(other_targets.par_iter().map(|t| process(t, &fs, &settings, mode, &fix)).collect::<Vec<_>>());
+    results.extend(
+        other_targets
+            .into_par_iter()
+            .map(|t| {
+                let r = process(&t, &fs, &settings, mode, &fix);
+                (t, r)
+            })
+            .collect::<Vec<_>>(),
+    );
     if INTERRUPTED.load(Ordering::SeqCst) {
         say!(io.stderr, "conflint: interrupted; nothing was written");
         return 130;
@@ -308,9 +325,8 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
         });
     }
     let mut diffs = String::new();
-    for result in results {
+    for (target, mut result) in results {
         report.files += result.files;
-        report.diagnostics.extend(result.diagnostics);
         for failure in result.failures {
             say!(
                 io.stderr,
@@ -323,7 +339,8 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
         }
         match mode {
             Mode::Fix => {
-                for file in result.fixed_files {
+                let mut all_written = true;
+                for file in std::mem::take(&mut result.fixed_files) {
                     if INTERRUPTED.load(Ordering::SeqCst) {
                         say!(
                             io.stderr,
@@ -339,10 +356,18 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
                         Err(e) => {
                             say!(io.stderr, "conflint: {e}");
                             failed = true;
+                            all_written = false;
                         }
                     }
                 }
-                report.fixed += result.fixed;
+                if all_written {
+                    report.fixed += result.fixed;
+                } else {
+                    // Report what is really on disk now, not what the fixes
+                    // would have left.
+                    let check = FixOptions::default();
+                    result.diagnostics = process(&target, &fs, &settings, Mode::Check, &check).diagnostics;
+                }
             }
             Mode::Diff => {
                 for file in &result.fixed_files {
@@ -352,6 +377,7 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
             }
             Mode::Check => {}
         }
+        report.diagnostics.extend(result.diagnostics);
     }
     sort(&mut report.diagnostics);
     let source = |path: &Path| fixed_texts.get(path).cloned().or_else(|| RealFileSystem.read(path).ok());

@@ -51,7 +51,13 @@ pub fn write_atomically(path: &Path, original: &[u8], fixed: &[u8]) -> Result<()
     let dir = target.parent().unwrap_or(Path::new("."));
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut temp =
-        tempfile::Builder::new().prefix(&format!(".{name}.conflint-")).suffix(".tmp").tempfile_in(dir).map_err(io)?;
+        tempfile::Builder::new().prefix(&format!(".{name}.conflint-")).suffix(".tmp").tempfile_in(dir).map_err(
+            |e| {
+                // tempfile names the temporary file in its error; that file does
+                // not exist, so keep only the cause.
+                io(e.raw_os_error().map(std::io::Error::from_raw_os_error).unwrap_or(e))
+            },
+        )?;
     temp.write_all(fixed).map_err(io)?;
     temp.flush().map_err(io)?;
     fs::set_permissions(temp.path(), meta.permissions()).map_err(io)?;

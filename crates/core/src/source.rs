@@ -117,6 +117,20 @@ pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Read a configuration file, refusing binary data: a NUL byte, which no
+/// configuration file holds (httpd and PHP would stop reading there), is
+/// an `InvalidData` error saying where it is.
+pub fn read_text(fs: &dyn FileSystem, path: &Path) -> io::Result<Vec<u8>> {
+    let bytes = fs.read(path)?;
+    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+        let at = crate::text::LineIndex::new(&bytes).line_column(&bytes, offset);
+        let message =
+            format!("binary data (a NUL byte at line {}, column {}): not a configuration file", at.line, at.column);
+        return Err(io::Error::new(io::ErrorKind::InvalidData, message));
+    }
+    Ok(bytes)
+}
+
 #[cfg(target_os = "linux")]
 const NONBLOCK: i32 = 0o4000;
 #[cfg(all(unix, not(target_os = "linux")))]
@@ -187,6 +201,46 @@ impl FileSystem for MemoryFileSystem {
 
     fn identity(&self, path: &Path) -> FileIdentity {
         FileIdentity::Path(path.to_path_buf())
+    }
+}
+
+/// Another file system seen at one moment: each file is read once, and
+/// every later read returns the same bytes. The fixer works on a snapshot,
+/// so the edits it computes are applied to the bytes they were computed on,
+/// and the writer can tell whether the file changed on disk since.
+pub struct SnapshotFileSystem<'a> {
+    base: &'a dyn FileSystem,
+    read: std::sync::Mutex<HashMap<PathBuf, Vec<u8>>>,
+}
+
+impl<'a> SnapshotFileSystem<'a> {
+    /// A snapshot of `base`, taken file by file as they are first read.
+    pub fn new(base: &'a dyn FileSystem) -> Self {
+        SnapshotFileSystem { base, read: std::sync::Mutex::new(HashMap::new()) }
+    }
+}
+
+impl FileSystem for SnapshotFileSystem<'_> {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let mut read = self.read.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(bytes) = read.get(path) {
+            return Ok(bytes.clone());
+        }
+        let bytes = self.base.read(path)?;
+        read.insert(path.to_path_buf(), bytes.clone());
+        Ok(bytes)
+    }
+
+    fn kind(&self, path: &Path) -> io::Result<EntryKind> {
+        self.base.kind(path)
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        self.base.read_dir(path)
+    }
+
+    fn identity(&self, path: &Path) -> FileIdentity {
+        self.base.identity(path)
     }
 }
 

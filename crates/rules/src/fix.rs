@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use conflint_core::gitlab::GitlabRbFile;
 use conflint_core::httpd::HttpdFile;
 use conflint_core::php::PhpIniFile;
-use conflint_core::source::{FileSystem, OverlayFileSystem};
+use conflint_core::source::{FileSystem, OverlayFileSystem, SnapshotFileSystem};
 use conflint_core::{Span, SyntaxError};
 
 use crate::context::FileKind;
@@ -85,6 +85,11 @@ pub struct FixOptions {
 pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, options: &FixOptions) -> FixOutcome {
     let unsafe_fixes = options.unsafe_fixes;
     let in_scope = |e: &Edit| options.only_path.as_ref().is_none_or(|p| &e.path == p);
+    // Every file is read once: edits are applied to the bytes they were
+    // computed on, and `FixedFile::original` is what was read, so the writer
+    // can refuse a file that changed on disk meanwhile.
+    let snapshot = SnapshotFileSystem::new(fs);
+    let fs: &dyn FileSystem = &snapshot;
     let mut overlay = OverlayFileSystem::new(fs);
     // Fixes that failed when applied alone, in the text they failed on.
     let mut rejected: HashSet<Fingerprint> = HashSet::new();
@@ -94,11 +99,13 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
     // After a pass whose fixes got in each other's way, the next attempt
     // applies one fix alone, so a failure is pinned on the right fix.
     let mut solo = false;
+    // The lint of the current text, when the last pass already made it.
+    let mut current: Option<(Vec<Diagnostic>, Option<HashMap<PathBuf, FileKind>>)> = None;
     for _ in 0..MAX_ATTEMPTS {
         if passes >= MAX_PASSES {
             break;
         }
-        let (diagnostics, kinds) = lint(target, &overlay, settings);
+        let (diagnostics, kinds) = current.take().unwrap_or_else(|| lint(target, &overlay, settings));
         let Some(kinds) = kinds else { break };
         // A file the server would not read is never rewritten.
         if diagnostics.iter().any(|d| d.code == "CL001") {
@@ -132,17 +139,18 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
             for (path, text) in overlay.files().iter().map(|(p, t)| (p.clone(), t.clone())).chain(texts) {
                 next.insert(path, text);
             }
-            let (after, _) = lint(target, &next, settings);
+            let (after, after_kinds) = lint(target, &next, settings);
             let stuck: Vec<(&Diagnostic, String)> = chosen
                 .iter()
                 .filter(|d| still_reported(d, &chosen, &after))
                 .map(|d| (*d, "the fix did not clear its finding; not applied".to_string()))
                 .collect();
             if stuck.is_empty() {
-                overlay = next;
                 fixed += chosen.len();
                 passes += 1;
                 solo = false;
+                overlay = next;
+                current = Some((after, after_kinds));
                 continue;
             }
             stuck
@@ -163,7 +171,7 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
             rejected.insert(fingerprint(d));
         }
     }
-    let (diagnostics, _) = lint(target, &overlay, settings);
+    let (diagnostics, _) = current.unwrap_or_else(|| lint(target, &overlay, settings));
     let mut files: Vec<FixedFile> = overlay
         .files()
         .iter()

@@ -138,14 +138,15 @@ pub fn mpm_named(arg: &str) -> Option<&str> {
         .map(|_| stem)
 }
 
-/// `<IfDefine [!]NAME>`: defined so far, or given with `-D`. A name never
-/// defined could still come from the command line, so it is "maybe".
-pub fn test_define(arg: &str, defined: &dyn Fn(&str) -> bool) -> Truth {
+/// `<IfDefine [!]NAME>`: `defined` says whether NAME is defined so far
+/// (`Maybe` for a name never defined nor undefined: `-D` on the command line
+/// could define it).
+pub fn test_define(arg: &str, defined: &dyn Fn(&str) -> Truth) -> Truth {
     let (negate, name) = match arg.strip_prefix('!') {
         Some(rest) => (true, rest),
         None => (false, arg),
     };
-    let truth = if defined(name) { Truth::Yes } else { Truth::Maybe };
+    let truth = defined(name);
     if negate { !truth } else { truth }
 }
 
@@ -229,9 +230,14 @@ mod tests {
 
     #[test]
     fn if_define_unknown_is_maybe() {
-        let defined = |n: &str| n == "SSL";
+        let defined = |n: &str| match n {
+            "SSL" => Truth::Yes,
+            "GONE" => Truth::No,
+            _ => Truth::Maybe,
+        };
         assert_eq!(test_define("SSL", &defined), Truth::Yes);
         assert_eq!(test_define("!SSL", &defined), Truth::No);
         assert_eq!(test_define("FOO", &defined), Truth::Maybe);
+        assert_eq!(test_define("!GONE", &defined), Truth::Yes);
     }
 }

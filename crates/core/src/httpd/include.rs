@@ -168,7 +168,13 @@ pub fn expand(fs: &dyn FileSystem, path: &Path, optional: bool) -> Result<Vec<Pa
                     continue;
                 }
                 let kind = fs.kind(&entry).ok();
-                let wanted = if i == last { kind == Some(EntryKind::File) } else { kind == Some(EntryKind::Dir) };
+                // httpd's fnmatch does not look at the type: a FIFO that
+                // matches is included (and then refused when opened).
+                let wanted = if i == last {
+                    matches!(kind, Some(EntryKind::File | EntryKind::Special))
+                } else {
+                    kind == Some(EntryKind::Dir)
+                };
                 if wanted {
                     next.push(entry);
                 }

@@ -155,7 +155,7 @@ impl HttpdTree {
     /// Read the tree whose entry file is `entry`, following includes.
     /// Fails only when the entry file itself cannot be read or parsed.
     pub fn load(fs: &dyn FileSystem, entry: &Path, options: &HttpdOptions) -> Result<Self, EntryError> {
-        let bytes = fs.read(entry).map_err(|e| EntryError::Unreadable(e.to_string()))?;
+        let bytes = crate::source::read_text(fs, entry).map_err(|e| EntryError::Unreadable(e.to_string()))?;
         let syntax = HttpdFile::parse(bytes).map_err(EntryError::Syntax)?;
         Ok(Self::build(Some(fs), entry, syntax, options, true))
     }
@@ -341,6 +341,8 @@ struct Walker<'a> {
     mpm: Option<String>,
     modules_tested: Vec<String>,
     include_failed: bool,
+    /// Names removed by `UnDefine`: definitely not defined.
+    undefined: std::collections::HashSet<String>,
     /// mod_macro definitions by lower-case name.
     macros: HashMap<String, MacroDef>,
     /// Parsed texts of `Use` expansions.
@@ -387,6 +389,7 @@ impl<'a> Walker<'a> {
             include_failed: false,
             macros: HashMap::new(),
             expansions: Vec::new(),
+            undefined: std::collections::HashSet::new(),
         };
         walker.by_identity.insert(identity.clone(), 0);
         walker.files.push(TreeFile { path: entry.to_path_buf(), identity, syntax });
@@ -655,7 +658,15 @@ impl<'a> Walker<'a> {
             modules.complete = self.is_entry && modules.complete && !self.include_failed;
             modules.test(first)
         } else if name.eq_ignore_ascii_case("IfDefine") {
-            let defined = |n: &str| self.defines.contains_key(n);
+            let defined = |n: &str| {
+                if self.defines.contains_key(n) {
+                    Truth::Yes
+                } else if self.undefined.contains(n) {
+                    Truth::No
+                } else {
+                    Truth::Maybe
+                }
+            };
             conditions::test_define(first, &defined)
         } else if name.eq_ignore_ascii_case("IfVersion") {
             conditions::test_version(args, self.version)
@@ -673,9 +684,12 @@ impl<'a> Walker<'a> {
         match lower.as_str() {
             "define" if !first.is_empty() => {
                 self.defines.insert(first.to_string(), args.get(1).cloned().unwrap_or_default());
+                self.undefined.remove(first);
             }
             "undefine" => {
+                // Undefined now, even if `-D` defined it on the command line.
                 self.defines.remove(first);
+                self.undefined.insert(first.to_string());
             }
             "loadmodule" if args.len() >= 2 => {
                 self.modules.load(first, &args[1]);
@@ -759,7 +773,7 @@ impl<'a> Walker<'a> {
             self.include_failed = true;
             return None;
         }
-        let bytes = match fs.read(path) {
+        let bytes = match crate::source::read_text(fs, path) {
             Ok(bytes) => bytes,
             Err(e) => {
                 self.problems.push(failure(ProblemKind::Unreadable(e.to_string())));

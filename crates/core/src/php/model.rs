@@ -173,8 +173,9 @@ impl PhpIniTree {
 }
 
 fn read_source(fs: &dyn FileSystem, path: &Path, is_entry: bool) -> IniSource {
-    let content =
-        fs.read(path).map_err(LoadError::from).and_then(|bytes| PhpIniFile::parse(bytes).map_err(LoadError::from));
+    let content = crate::source::read_text(fs, path)
+        .map_err(LoadError::from)
+        .and_then(|bytes| PhpIniFile::parse(bytes).map_err(LoadError::from));
     IniSource { path: path.to_path_buf(), is_entry, content }
 }
 
