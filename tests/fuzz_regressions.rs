@@ -104,7 +104,8 @@ fn run(kind: FileKind, cases: &[(&str, &[u8])]) {
     }
 }
 
-// Cases that pass today: they stay as tests so the bugs do not come back.
+// Tables of small cases, per kind: add a minimized finding here when one
+// property covers it.
 
 #[test]
 fn httpd_findings() {
@@ -121,7 +122,9 @@ fn gitlab_findings() {
     run(FileKind::GitlabRb, &[("empty", b"")]);
 }
 
-// Open findings: each stays ignored until the bug is fixed.
+// Findings of the first fuzz/proptest runs, fixed in "Fix the three fuzz
+// findings". A new finding goes in as `#[ignore = "fuzz finding: ..."]`
+// until its fix lands.
 
 /// proptest (gitlab_fix_parses_and_is_idempotent): GL001 and GL002 are fixed
 /// in the same pass. GL002 renames `ip_allowlist` to `ip_whitelist`, which,
@@ -135,13 +138,12 @@ fn gitlab_findings() {
 /// `ban_time` onto a duplicate `bantime` while unquoting the other one's
 /// `'10'` leaves a finding with the same message, so the unquote counts as
 /// "stuck" and is rejected for the run.
-/// Where: crates/rules/src/fix.rs, `fix_target`: a fix that is "stuck" only
-/// in combination with the others of its pass goes into `rejected`, keyed by
-/// (code, path, message), which does not say where the finding is; it
-/// should be retried on its own in a later pass (or be rejected by its
-/// edits, not its message).
+/// The bug was in crates/rules/src/fix.rs, `fix_target`: a fix "stuck" only
+/// in combination with the others of its pass went into `rejected`, keyed by
+/// (code, path, message), which does not say where the finding is. Now a
+/// fix is verified by where its finding was, and a pass whose fixes get in
+/// each other's way is retried one fix at a time.
 #[test]
-
 fn gitlab_fix_rejected_in_a_combined_pass_is_retried() {
     run(
         FileKind::GitlabRb,
@@ -196,18 +198,18 @@ fn whitelist_still_read(name: &str, fixed: &[u8]) {
     );
 }
 
-/// proptest (found while checking the fix properties): with two or more
+/// proptest (gitlab_fix_parses_and_is_idempotent, every fix applies): with two or more
 /// addresses missing from an EMPTY `ip_whitelist` (`[]` or `%w[]`), GL001's
-/// fix inserts every element at the same offset with no separator, each
+/// fix inserted every element at the same offset with no separator, each
 /// computed as "append to an empty array" against the original text
 /// (crates/rules/src/rules/gitlab/gl001_whitelist_gap.rs, the loop over
 /// `missing`: `sep` is "" for every word while `words.items` is empty, and
 /// `GitlabRbFile::append_to_array` takes the `append_to_empty` path each
 /// time). The result is `["127.0.0.1""10.0.0.0/8""203.0.113.7"]` (Ruby
 /// joins adjacent literals into one string) or `%w[127.0.0.110.0.0.0/8...]`,
-/// the fixer sees the finding stay and reports "the fix did not clear its
-/// finding; not applied": GL001 can never be fixed on an empty whitelist.
-/// Worse, on an empty MULTI-LINE array (`[\n  ]`) the entries are inserted
+/// the fixer saw the finding stay and reported "the fix did not clear its
+/// finding; not applied": GL001 could never fix an empty whitelist.
+/// Worse, on an empty MULTI-LINE array (`[\n  ]`) the entries were inserted
 /// one per line without commas; Ruby refuses the result ("syntax error,
 /// unexpected string literal, expecting ']'"), but conflint reads the array
 /// as opaque Ruby, GL001 no longer fires, and `--fix` writes the broken
@@ -228,7 +230,7 @@ fn gitlab_gl001_fills_an_empty_whitelist() {
     );
 }
 
-/// The counterpart that works today: appending to a whitelist that already
+/// The counterpart that always worked: appending to a whitelist that already
 /// has an entry.
 #[test]
 fn gitlab_gl001_appends_to_a_non_empty_whitelist() {
@@ -246,17 +248,16 @@ fn gitlab_gl001_appends_to_a_non_empty_whitelist() {
     );
 }
 
-/// proptest (php_every_fix_applies): PH001 (and PH002, unsafe) insert the
+/// proptest (php_fix_parses_and_is_idempotent, every fix applies): PH001 (and PH002, unsafe) insert the
 /// missing setting right after the `[PHP]` header, even when a `[HOST=...]`
 /// or `[PATH=...]` section comes before it. PHP keeps every line after a
 /// HOST/PATH section in that section, `[PHP]` or not (php 8.2:
 /// `[HOST=www.example.com]\n[PHP]\nexpose_php = Off` leaves expose_php at
 /// "1"), and conflint's model agrees, so the finding stays and the fixer
-/// reports "the fix did not clear its finding; not applied". Where:
-/// crates/rules/src/rules/php/edit.rs, `insert_setting`: the `commented`
-/// anchor checks `in_global_scope`, the `[PHP]` `header` anchor does not;
-/// with that check the insertion falls back to the top of the file, which
-/// works.
+/// reported "the fix did not clear its finding; not applied". The bug was
+/// in crates/rules/src/rules/php/edit.rs, `insert_setting`: the `commented`
+/// anchor checked `in_global_scope`, the `[PHP]` `header` anchor did not;
+/// with that check the insertion falls back to the top of the file.
 #[test]
 fn php_setting_inserted_in_global_scope() {
     fixes_apply(
@@ -269,7 +270,7 @@ fn php_setting_inserted_in_global_scope() {
     );
 }
 
-/// The counterpart that works today: no HOST/PATH section before `[PHP]`.
+/// The counterpart that always worked: no HOST/PATH section before `[PHP]`.
 #[test]
 fn php_setting_inserted_after_the_php_header() {
     fixes_apply(
