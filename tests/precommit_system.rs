@@ -177,6 +177,12 @@ fn pre_commit_fixes_then_passes() {
             .current_dir(&project)
             .env("PRE_COMMIT_HOME", tmp.join("pre-commit-home"))
             .env("CARGO_TARGET_DIR", build_target_dir().join("precommit-system"))
+            // pre-commit runs `cargo install` (a release build): what is
+            // tested is the hook, not the optimiser, so build it fast.
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+            .env("CARGO_PROFILE_RELEASE_LTO", "false")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+            .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
             .env("NO_COLOR", "1")
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env_remove("CARGO_BUILD_TARGET_DIR");
