@@ -221,6 +221,17 @@ impl LineEnding {
     }
 }
 
+/// Print a lossless tree: the bytes of an optional BOM, then of each node's
+/// span, in order. The trees never hand back their input as such: printing
+/// goes through the nodes, so a byte no node covers would be missing.
+pub fn print_spans(source: &[u8], bom: Option<Span>, spans: impl Iterator<Item = Span>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(source.len());
+    for span in bom.into_iter().chain(spans) {
+        out.extend_from_slice(&source[span.range()]);
+    }
+    out
+}
+
 /// The UTF-8 byte-order mark.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 

@@ -333,14 +333,7 @@ impl GitlabRbFile {
 
     /// Print the tree: the BOM and every statement, in order. Equal to the input.
     pub fn print(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.source.len());
-        if let Some(bom) = self.bom {
-            out.extend_from_slice(&self.source[bom.range()]);
-        }
-        for statement in &self.statements {
-            out.extend_from_slice(&self.source[statement.span.range()]);
-        }
-        out
+        crate::text::print_spans(&self.source, self.bom, self.statements.iter().map(|s| s.span))
     }
 
     /// The text of `span`; bytes that are not UTF-8 become U+FFFD.

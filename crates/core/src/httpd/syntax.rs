@@ -175,14 +175,7 @@ impl HttpdFile {
 
     /// Print the tree: the BOM and every line, in order. Equal to the input.
     pub fn print(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.source.len());
-        if let Some(bom) = self.bom {
-            out.extend_from_slice(&self.source[bom.range()]);
-        }
-        for line in &self.lines {
-            out.extend_from_slice(&self.source[line.span.range()]);
-        }
-        out
+        crate::text::print_spans(&self.source, self.bom, self.lines.iter().map(|l| l.span))
     }
 
     /// The bytes of `span` with `\` continuations removed, as httpd reads them.

@@ -262,14 +262,7 @@ impl PhpIniFile {
 
     /// Print the tree: the BOM and every statement, in order. Equal to the input.
     pub fn print(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.source.len());
-        if let Some(bom) = self.bom {
-            out.extend_from_slice(&self.source[bom.range()]);
-        }
-        for line in &self.lines {
-            out.extend_from_slice(&self.source[line.span.range()]);
-        }
-        out
+        crate::text::print_spans(&self.source, self.bom, self.lines.iter().map(|l| l.span))
     }
 
     /// The bytes of `span` as text (invalid UTF-8 becomes U+FFFD).

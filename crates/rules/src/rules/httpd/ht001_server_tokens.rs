@@ -1,9 +1,6 @@
-use conflint_core::Span;
-
-use super::edit;
+use super::server_setting::ServerSetting;
 use crate::context::{Checker, Unit};
 use crate::declare_rule;
-use crate::diagnostic::Fix;
 use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
@@ -67,40 +64,14 @@ impl Rule for ServerTokens {
 
     fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
         let Unit::Httpd(tree) = unit else { return };
-        if !tree.is_entry {
-            return;
-        }
-        let all: Vec<_> = tree.server_directives("ServerTokens").collect();
-        match all.last() {
-            None => {
-                let fix = Fix::safe(
-                    "add `ServerTokens Prod` at the top level",
-                    vec![edit::insert_top_level(tree, "ServerTokens Prod")],
-                );
-                checker.report(
-                    &tree.entry().path,
-                    Span::empty(0),
-                    format!("`ServerTokens` is not set, so httpd uses `Full`: `Server: {}`", banner("full")),
-                    Some(fix),
-                );
-            }
-            Some(&last) => {
-                let value = tree.item(last).args.first().cloned().unwrap_or_default();
-                if is_prod(&value) {
-                    return;
-                }
-                let edits = all
-                    .iter()
-                    .filter(|id| !tree.item(**id).args.first().is_some_and(|v| is_prod(v)))
-                    .filter_map(|id| edit::replace_arg(tree, *id, 0, "Prod"))
-                    .collect();
-                checker.report(
-                    edit::path(tree, last),
-                    edit::arg_span(tree, last, 0),
-                    format!("`ServerTokens {value}` sends `Server: {}`; use `Prod`", banner(&value)),
-                    Some(Fix::safe("set `ServerTokens Prod`", edits)),
-                );
-            }
-        }
+        let missing = format!("`ServerTokens` is not set, so httpd uses `Full`: `Server: {}`", banner("full"));
+        let setting = ServerSetting {
+            name: "ServerTokens",
+            value: "Prod",
+            good: &is_prod,
+            missing: &missing,
+            wrong: &|value| format!("`ServerTokens {value}` sends `Server: {}`; use `Prod`", banner(value)),
+        };
+        setting.check(tree, checker);
     }
 }

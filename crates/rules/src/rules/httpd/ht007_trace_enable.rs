@@ -1,9 +1,6 @@
-use conflint_core::Span;
-
-use super::edit;
+use super::server_setting::ServerSetting;
 use crate::context::{Checker, Unit};
 use crate::declare_rule;
-use crate::diagnostic::Fix;
 use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
@@ -44,40 +41,13 @@ impl Rule for TraceEnable {
 
     fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
         let Unit::Httpd(tree) = unit else { return };
-        if !tree.is_entry {
-            return;
-        }
-        let all: Vec<_> = tree.server_directives("TraceEnable").collect();
-        match all.last() {
-            None => {
-                let fix = Fix::safe(
-                    "add `TraceEnable Off` at the top level",
-                    vec![edit::insert_top_level(tree, "TraceEnable Off")],
-                );
-                checker.report(
-                    &tree.entry().path,
-                    Span::empty(0),
-                    "`TraceEnable` is not set, so TRACE requests are answered",
-                    Some(fix),
-                );
-            }
-            Some(&last) => {
-                let value = tree.item(last).args.first().cloned().unwrap_or_default();
-                if value.eq_ignore_ascii_case("off") {
-                    return;
-                }
-                let edits = all
-                    .iter()
-                    .filter(|id| !tree.item(**id).args.first().is_some_and(|v| v.eq_ignore_ascii_case("off")))
-                    .filter_map(|id| edit::replace_arg(tree, *id, 0, "Off"))
-                    .collect();
-                checker.report(
-                    edit::path(tree, last),
-                    edit::arg_span(tree, last, 0),
-                    format!("`TraceEnable {value}` answers TRACE requests; use `Off`"),
-                    Some(Fix::safe("set `TraceEnable Off`", edits)),
-                );
-            }
-        }
+        let setting = ServerSetting {
+            name: "TraceEnable",
+            value: "Off",
+            good: &|value| value.eq_ignore_ascii_case("off"),
+            missing: "`TraceEnable` is not set, so TRACE requests are answered",
+            wrong: &|value| format!("`TraceEnable {value}` answers TRACE requests; use `Off`"),
+        };
+        setting.check(tree, checker);
     }
 }

@@ -2,6 +2,7 @@
 
 mod edit;
 mod mpm;
+mod server_setting;
 
 mod ht001_server_tokens;
 mod ht002_server_signature;
