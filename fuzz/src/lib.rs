@@ -54,7 +54,7 @@ pub fn select(selector: u8) -> (FileKind, &'static str, bool) {
         1 => FileKind::PhpIni,
         _ => FileKind::GitlabRb,
     };
-    let entry = (selector / 3) % 2 == 0;
+    let entry = (selector / 3).is_multiple_of(2);
     let apache_2_2 = (selector / 6) % 2 == 1;
     let path = match (kind, entry) {
         (FileKind::Httpd, true) => "httpd.conf",
