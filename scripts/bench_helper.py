@@ -906,7 +906,8 @@ def cmd_report(a):
     out.append("")
     out.append(
         "Each timed command at the full size, as run (FLEET is the fleet directory; the half size reads"
-        " FLEET/half instead of FLEET/full). Peak RSS is measured by running each under"
+        " FLEET/half instead of FLEET/full; conflint's JSON goes to a file in FLEET/out). Peak RSS is measured"
+        " by running each under"
         " `/usr/bin/time -q -f %M`; the /etc/apache2 timing runs without it."
     )
     out.append("")
@@ -965,9 +966,13 @@ HOWTO_TEXT = """\
 scripts/bench                      # full size (about 5 minutes on 2 cores), writes BENCHMARKS.md
 BENCH_SCALE=0.1 scripts/bench      # a tenth of the fleet, for a quick look
 scripts/bench --install            # first apt-get install augeas-tools php-cli ruby hyperfine time
-scripts/bench --profile            # also perf record conflint on the httpd fleet (needs perf)
+scripts/bench --profile            # also perf record conflint on the httpd and php.ini fleets (needs perf)
+scripts/bench --rev HEAD           # time conflint as committed, from a clean export, not the working tree
+scripts/bench /tmp/fleet           # build the fleet there and keep it (a second run reuses it)
 scripts/bench --help               # every option and environment variable
 ```
+
+This file was produced with `BENCH_RUNS=5 scripts/bench --rev <commit> --profile /tmp/bt/fleet`.
 
 The script builds conflint with `cargo build --release` (honouring `CARGO_TARGET_DIR`) and times that binary,
 `target/release/conflint`; `CONFLINT=/path/to/conflint` times another one instead. It needs
