@@ -134,3 +134,35 @@ fn the_corpus_lints_without_error() {
     // their included files are checked once, as part of the tree.
     assert!(json["summary"]["files"].as_u64().unwrap_or(0) >= 150);
 }
+
+/// The parser reads blank and comment lines with a byte scan; the grammar
+/// alone must read every file to the same tree (or the same error).
+#[test]
+fn the_fast_path_reads_like_the_grammar() {
+    if !common::require_corpus("the_fast_path_reads_like_the_grammar") {
+        return;
+    }
+    let mut inputs: Vec<Vec<u8>> = httpd_files().iter().map(|p| std::fs::read(p).expect("read")).collect();
+    inputs.extend(
+        [
+            &b"# a \\\ncontinued comment\nX y\n"[..],
+            b"  \t\r\n\t# c\r\n<Perl>\n# perl comment\n$x = 1;\n</Perl>\n",
+            b"#\\\r\n\\\r\n\r\n",
+            b"ServerName a\n   \n# last",
+            b"\xEF\xBB\xBF# bom\n",
+            b"<IfModule x>\n  # c \\\n  ServerName b\n</IfModule>",
+        ]
+        .iter()
+        .map(|b| b.to_vec()),
+    );
+    for bytes in inputs {
+        let fast = HttpdFile::parse(bytes.clone()).map(|f| (f.bom, f.lines));
+        let grammar = HttpdFile::parse_with_grammar_only(bytes.clone()).map(|f| (f.bom, f.lines));
+        // Both read the same tree, or both refuse the file (when it has
+        // several errors, the line-by-line reading names the first one).
+        match (&fast, &grammar) {
+            (Err(_), Err(_)) => {}
+            _ => assert_eq!(fast, grammar, "{:?}", String::from_utf8_lossy(&bytes)),
+        }
+    }
+}

@@ -142,21 +142,48 @@ impl HttpdFile {
     /// Parse `source`. Fails with httpd's own wording where httpd would refuse
     /// the file while reading it (unbalanced sections, a tag without `>`).
     pub fn parse(source: impl Into<Vec<u8>>) -> Result<Self, SyntaxError> {
-        let source = source.into();
+        Self::parse_with(source.into(), true)
+    }
+
+    /// Parse with the grammar's `file` rule alone, without the byte-level
+    /// reading of blank and comment lines. Gives the same tree as
+    /// [`HttpdFile::parse`] (the tests and the fuzzer check it); slower.
+    #[doc(hidden)]
+    pub fn parse_with_grammar_only(source: impl Into<Vec<u8>>) -> Result<Self, SyntaxError> {
+        Self::parse_with(source.into(), false)
+    }
+
+    /// Blank lines, comments and plain directives and tags (no quotes, no
+    /// backslashes) are nearly every line of a typical file; they are read
+    /// here with a byte scan, exactly as the grammar reads them, and pest
+    /// gets the runs of other lines. pest costs far more per line.
+    fn parse_with(source: Vec<u8>, fast: bool) -> Result<Self, SyntaxError> {
         let index = LineIndex::new(&source);
         let view = parse_view(&source);
         let mut builder = Builder { source: &source, index: &index, lines: Vec::new(), stack: Vec::new(), perl: None };
-        let mut bom = None;
-        let file = match HttpdGrammar::parse(Rule::file, &view) {
-            Ok(mut pairs) => pairs.next(),
-            Err(error) => return Err(builder.grammar_error(&error)),
-        };
-        for pair in file.into_iter().flat_map(|p| p.into_inner()) {
-            match pair.as_rule() {
-                Rule::bom => bom = Some(span_of(&pair)),
-                Rule::line | Rule::last_line => builder.line(pair, &view)?,
-                _ => {}
+        let bytes = view.as_bytes();
+        let bom = bytes.starts_with(crate::text::BOM).then(|| Span::new(0, crate::text::BOM.len()));
+        let mut pos = bom.map_or(0, |b| b.end);
+        while pos < bytes.len() {
+            if fast {
+                if let Some((span, text, kind)) = simple_line(bytes, pos) {
+                    builder.push_read(span, text, kind)?;
+                    pos = span.end;
+                    continue;
+                }
             }
+            let end = if fast { pest_run_end(bytes, pos) } else { bytes.len() };
+            let run = &view[pos..end];
+            let lines = match HttpdGrammar::parse(Rule::lines, run) {
+                Ok(mut pairs) => pairs.next(),
+                Err(error) => return Err(builder.grammar_error(&error, pos)),
+            };
+            for pair in lines.into_iter().flat_map(|p| p.into_inner()) {
+                if matches!(pair.as_rule(), Rule::line | Rule::last_line) {
+                    builder.line(pair, &view, pos)?;
+                }
+            }
+            pos = end;
         }
         builder.finish()?;
         let lines = builder.lines;
@@ -284,6 +311,120 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
     Span::new(s.start(), s.end())
 }
 
+/// The physical line starting at `pos`: its end (the `\n`, or the end of
+/// the input) and where the next line starts.
+fn physical_line(bytes: &[u8], pos: usize) -> (usize, usize) {
+    match memchr::memchr(b'\n', &bytes[pos..]) {
+        Some(i) => (pos + i, pos + i + 1),
+        None => (bytes.len(), bytes.len()),
+    }
+}
+
+/// Whether the physical line ending at `end` (its `\n`) continues: a `\`
+/// right before the line ending.
+fn continues(bytes: &[u8], pos: usize, end: usize) -> bool {
+    end < bytes.len() && (bytes[pos..end].ends_with(b"\\") || bytes[pos..end].ends_with(b"\\\r"))
+}
+
+/// httpd's blanks (apr_isspace without LF).
+fn is_blank(b: &u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | 0x0B | 0x0C)
+}
+
+/// Read the line at `pos` the way the grammar's `simple_line` would, when
+/// it is one of the plain forms that make up most files and does not
+/// continue: blank, a comment, or a directive, opening or closing tag
+/// without quotes or backslashes (so its words are split at blanks, which
+/// is all `arguments` does then). Returns the line with its ending, the line
+/// without it, and the kind; `None` hands the line to pest.
+fn simple_line(bytes: &[u8], pos: usize) -> Option<(Span, Span, LineKind)> {
+    let (end, next) = physical_line(bytes, pos);
+    if continues(bytes, pos, end) {
+        return None;
+    }
+    // A CR right before the LF belongs to the line ending.
+    let text_end = if end < bytes.len() && end > pos && bytes[end - 1] == b'\r' { end - 1 } else { end };
+    let line = &bytes[pos..text_end];
+    let kind = match line.iter().position(|b| !is_blank(b)) {
+        None => LineKind::Blank,
+        Some(i) if line[i] == b'#' => LineKind::Comment { text: Span::new(pos + i, text_end) },
+        Some(_) if line.iter().any(|b| matches!(b, b'"' | b'\'' | b'\\')) => return None,
+        Some(i) => plain_statement(line, pos, i)?,
+    };
+    Some((Span::new(pos, next), Span::new(pos, text_end), kind))
+}
+
+/// A directive or tag without quotes or backslashes, starting at `first`.
+fn plain_statement(line: &[u8], pos: usize, first: usize) -> Option<LineKind> {
+    let words = |from: usize, to: usize| -> Vec<Arg> {
+        let mut args = Vec::new();
+        let mut i = from;
+        while i < to {
+            if is_blank(&line[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < to && !is_blank(&line[i]) {
+                i += 1;
+            }
+            args.push(Arg { span: Span::new(pos + start, pos + i), quote: Quote::None });
+        }
+        args
+    };
+    let word_end = |from: usize, stop_at_gt: bool| {
+        (from..line.len()).find(|&j| is_blank(&line[j]) || (stop_at_gt && line[j] == b'>')).unwrap_or(line.len())
+    };
+    match (line[first], line.get(first + 1)) {
+        (b'<', Some(b'/')) => {
+            // `</Name>` as the first word, then nothing or a blank.
+            let name_end = word_end(first + 2, true);
+            let closed = line.get(name_end) == Some(&b'>');
+            let after = name_end + 1;
+            if name_end == first + 2 || !closed || line.get(after).is_some_and(|b| !is_blank(b)) {
+                return None;
+            }
+            let tail_start = (after..line.len()).find(|&j| !is_blank(&line[j])).unwrap_or(line.len());
+            let tail_end = (tail_start..line.len()).rfind(|&j| !is_blank(&line[j])).map_or(tail_start, |j| j + 1);
+            let name = Span::new(pos + first + 2, pos + name_end);
+            let tail = Span::new(pos + tail_start, pos + tail_end);
+            Some(LineKind::Close(SectionClose { name, open: usize::MAX, tail }))
+        }
+        (b'<', _) => {
+            // `<Name args>`: the arguments end at the last `>` on the line.
+            let name_end = word_end(first + 1, true);
+            let last_gt = line.iter().rposition(|b| *b == b'>')?;
+            if name_end == first + 1 || last_gt < name_end {
+                return None;
+            }
+            let name = Span::new(pos + first + 1, pos + name_end);
+            let args_span = Span::new(pos + name_end, pos + last_gt);
+            Some(LineKind::Open(SectionOpen { name, args_span, args: words(name_end, last_gt), close: None }))
+        }
+        _ => {
+            let name_end = word_end(first, false);
+            let name = Span::new(pos + first, pos + name_end);
+            Some(LineKind::Directive(Directive { name, args: words(name_end, line.len()) }))
+        }
+    }
+}
+
+/// Where a run of lines for pest ends: at the first line (not part of a
+/// continued line) that [`simple_line`] reads itself.
+fn pest_run_end(bytes: &[u8], start: usize) -> usize {
+    let mut pos = start;
+    let mut continued = false;
+    while pos < bytes.len() {
+        if !continued && pos != start && simple_line(bytes, pos).is_some() {
+            return pos;
+        }
+        let (end, next) = physical_line(bytes, pos);
+        continued = continues(bytes, pos, end);
+        pos = next;
+    }
+    bytes.len()
+}
+
 /// Remove `\` + line ending pairs. Borrows when there are none.
 pub fn join_continuations(bytes: &[u8]) -> Cow<'_, str> {
     let has_continuation = bytes.windows(2).any(|w| w == b"\\\n") || bytes.windows(3).any(|w| w == b"\\\r\n");
@@ -348,8 +489,9 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn line(&mut self, pair: Pair<'_, Rule>, view: &str) -> Result<(), SyntaxError> {
-        let span = span_of(&pair);
+    /// Read one `line`/`last_line` pair of a run parsed from offset `base`.
+    fn line(&mut self, pair: Pair<'_, Rule>, view: &str, base: usize) -> Result<(), SyntaxError> {
+        let span = span_of(&pair).shifted(base);
         let text_end = span.end
             - if self.source[..span.end].ends_with(b"\r\n") {
                 2
@@ -367,7 +509,7 @@ impl Builder<'_> {
         }
         match content.as_rule() {
             Rule::simple_line => {
-                let kind = self.content(content, &|s| s)?;
+                let kind = self.content(content, &|s| s.shifted(base))?;
                 self.push(span, text, false, kind)
             }
             Rule::continued_line => {
@@ -441,6 +583,15 @@ impl Builder<'_> {
             }
             _ => LineKind::Blank,
         })
+    }
+
+    /// A line read by [`simple_line`]: as `line` does, inside `<Perl>`
+    /// everything but a blank line is Perl.
+    fn push_read(&mut self, span: Span, text: Span, kind: LineKind) -> Result<(), SyntaxError> {
+        match self.perl {
+            Some(perl) if kind != LineKind::Blank => self.perl_line(perl, span, text),
+            _ => self.push(span, text, false, kind),
+        }
     }
 
     fn lossy(&self, span: Span) -> String {
@@ -532,11 +683,12 @@ impl Builder<'_> {
         "cannot read this line".to_string()
     }
 
-    fn grammar_error(&self, error: &pest::error::Error<Rule>) -> SyntaxError {
-        let offset = match error.location {
-            pest::error::InputLocation::Pos(p) => p,
-            pest::error::InputLocation::Span((s, _)) => s,
-        };
+    fn grammar_error(&self, error: &pest::error::Error<Rule>, base: usize) -> SyntaxError {
+        let offset = base
+            + match error.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((s, _)) => s,
+            };
         let line = self.index.line_of(offset);
         let start = self.index.line_start(line);
         let text = self.index.line_text(self.source, line);
