@@ -443,3 +443,59 @@ fn hostile_input_fails_fast() {
     let unary = format!("a = {}5\n", "~".repeat(100_000));
     assert_eq!(value(&unary, "a"), "5");
 }
+
+/// The byte-level reading of blank and comment lines and pest's reading
+/// agree: on the corpus, and on random input made of the characters that
+/// matter to php.ini.
+#[test]
+fn fast_path_and_grammar_agree() {
+    let same = |doc: &[u8]| {
+        let fast = PhpIniFile::parse(doc.to_vec()).map(|f| (f.bom, f.lines));
+        let grammar = PhpIniFile::parse_with_grammar_only(doc.to_vec()).map(|f| (f.bom, f.lines));
+        assert_eq!(fast, grammar, "{:?}", String::from_utf8_lossy(doc));
+    };
+    if common::corpus_available() {
+        for name in ["php.ini-production", "php.ini-development"] {
+            same(&std::fs::read(common::corpus(&format!("php/{name}"))).expect("read"));
+        }
+    }
+    let alphabet: &[&[u8]] = &[
+        b";",
+        b" ",
+        b"\t",
+        b"\r",
+        b"\n",
+        b"\r\n",
+        b"=",
+        b"a",
+        b"[",
+        b"]",
+        b"\"",
+        b"'",
+        b"#",
+        b"On",
+        b"(",
+        b"$",
+        b"{",
+        b"}",
+        b"\xef\xbb\xbf",
+        b"\xff",
+        b"\x00",
+        b"key[]",
+    ];
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..5_000 {
+        let len = (next() % 20) as usize;
+        let mut doc = Vec::new();
+        for _ in 0..len {
+            doc.extend_from_slice(alphabet[(next() % alphabet.len() as u64) as usize]);
+        }
+        same(&doc);
+    }
+}

@@ -100,7 +100,7 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
     // applies one fix alone, so a failure is pinned on the right fix.
     let mut solo = false;
     // The lint of the current text, when the last pass already made it.
-    let mut current: Option<(Vec<Diagnostic>, Option<HashMap<PathBuf, FileKind>>)> = None;
+    let mut current: Option<Lint> = None;
     for _ in 0..MAX_ATTEMPTS {
         if passes >= MAX_PASSES {
             break;
@@ -222,13 +222,12 @@ fn map_offset(offset: usize, edits: &[&Edit], to_end: bool) -> usize {
     moved.max(0) as usize
 }
 
-/// Load and check a target through `fs`; also the kind of each of its files
-/// (`None` when the target could not be loaded, so nothing can be fixed).
-fn lint(
-    target: &Target,
-    fs: &dyn FileSystem,
-    settings: &Settings,
-) -> (Vec<Diagnostic>, Option<HashMap<PathBuf, FileKind>>) {
+/// A target's findings, and the kind of each file it read (`None` when the
+/// target could not be loaded, so nothing can be fixed).
+type Lint = (Vec<Diagnostic>, Option<HashMap<PathBuf, FileKind>>);
+
+/// Load and check a target through `fs`.
+fn lint(target: &Target, fs: &dyn FileSystem, settings: &Settings) -> Lint {
     let loaded = target.load(fs, settings);
     let mut diagnostics: Vec<Diagnostic> =
         loaded.diagnostics.into_iter().filter(|d| settings.is_enabled(registry::meta(d.code))).collect();

@@ -244,9 +244,20 @@ impl PhpIniFile {
     /// assert_eq!((error.line, error.column), (2, 8));
     /// ```
     pub fn parse(source: impl Into<Vec<u8>>) -> Result<Self, SyntaxError> {
-        let source = source.into();
+        Self::parse_with(source.into(), true)
+    }
+
+    /// Parse with the grammar alone, without the byte-level reading of
+    /// blank and comment lines. Gives the same tree as [`PhpIniFile::parse`]
+    /// (the tests check it); slower.
+    #[doc(hidden)]
+    pub fn parse_with_grammar_only(source: impl Into<Vec<u8>>) -> Result<Self, SyntaxError> {
+        Self::parse_with(source.into(), false)
+    }
+
+    fn parse_with(source: Vec<u8>, fast: bool) -> Result<Self, SyntaxError> {
         let index = LineIndex::new(&source);
-        let (bom, lines) = build::build(&source)?;
+        let (bom, lines) = build::build(&source, fast)?;
         Ok(PhpIniFile { source, index, bom, lines })
     }
 
