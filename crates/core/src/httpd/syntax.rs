@@ -609,6 +609,12 @@ impl Builder<'_> {
                 self.stack.push(id);
             }
             LineKind::Close(close) => {
+                // No words after the tag: the empty tail stands where the
+                // line's text ends (pest's `close_tail` may have taken a
+                // CR of the line end as a blank).
+                if close.tail.is_empty() {
+                    close.tail = Span::empty(text.end);
+                }
                 let name = self.lossy(close.name);
                 let Some(open_id) = self.stack.pop() else {
                     let message = format!("</{name}> without matching <{name}> section");
