@@ -272,12 +272,19 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
     }
     // A file reached twice (named twice, a directory and a file in it, a
     // symlink and its target) is checked once, under the first path found.
+    // Identities take a stat each: in parallel, and once per file.
+    let identities: Vec<FileIdentity> = found.files.par_iter().map(|(path, _)| FileIdentity::of(path)).collect();
     let mut seen: HashSet<FileIdentity> = HashSet::new();
-    found.files.retain(|(path, _)| seen.insert(FileIdentity::of(path)));
+    let files: Vec<(PathBuf, FileKind, FileIdentity)> = std::mem::take(&mut found.files)
+        .into_iter()
+        .zip(identities)
+        .filter(|(_, identity)| seen.insert(identity.clone()))
+        .map(|((path, kind), identity)| (path, kind, identity))
+        .collect();
     let fix = FixOptions { unsafe_fixes: args.unsafe_fixes, only_path: None };
     let fs = RealFileSystem;
-    let (entries, rest): (Vec<_>, Vec<_>) = found.files.iter().partition(|(p, k)| is_entry(p, *k));
-    let entry_targets: Vec<Target> = entries.iter().map(|(p, k)| entry_target(p, *k)).collect();
+    let (entries, rest): (Vec<_>, Vec<_>) = files.iter().partition(|(p, k, _)| is_entry(p, *k));
+    let entry_targets: Vec<Target> = entries.iter().map(|(p, k, _)| entry_target(p, *k)).collect();
     let mut results: Vec<(Target, TargetResult)> = entry_targets
         .into_par_iter()
         .map(|t| {
@@ -288,8 +295,8 @@ fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
     let covered: HashSet<FileIdentity> = results.iter().flat_map(|(_, r)| r.covered.iter().cloned()).collect();
     let other_targets: Vec<Target> = rest
         .iter()
-        .filter(|(p, _)| !covered.contains(&FileIdentity::of(p)))
-        .map(|(p, kind)| match kind {
+        .filter(|(_, _, identity)| !covered.contains(identity))
+        .map(|(p, kind, _)| match kind {
             FileKind::Httpd => Target::HttpdFile(p.clone()),
             FileKind::PhpIni => Target::PhpFile(p.clone()),
             FileKind::GitlabRb => Target::GitlabFile(p.clone()),

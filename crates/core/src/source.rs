@@ -122,7 +122,7 @@ pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
 /// an `InvalidData` error saying where it is.
 pub fn read_text(fs: &dyn FileSystem, path: &Path) -> io::Result<Vec<u8>> {
     let bytes = fs.read(path)?;
-    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+    if let Some(offset) = memchr::memchr(0, &bytes) {
         let at = crate::text::LineIndex::new(&bytes).line_column(&bytes, offset);
         let message =
             format!("binary data (a NUL byte at line {}, column {}): not a configuration file", at.line, at.column);

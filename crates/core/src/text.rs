@@ -131,7 +131,7 @@ impl LineIndex {
     pub fn new(bytes: &[u8]) -> Self {
         let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
         line_starts.push(0);
-        line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
         LineIndex { line_starts }
     }
 

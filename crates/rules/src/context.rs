@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use conflint_core::Span;
 use conflint_core::gitlab::GitlabRbFile;
 use conflint_core::httpd::HttpdTree;
 use conflint_core::php::PhpIniTree;
+use conflint_core::{LineIndex, Span};
 
 use crate::diagnostic::Fix;
 use crate::rule::RuleMeta;
@@ -51,6 +51,8 @@ pub struct UnitFile<'a> {
     pub source: &'a [u8],
     /// The file's format.
     pub kind: FileKind,
+    /// Where its lines start, as the parser found them.
+    pub lines: &'a LineIndex,
 }
 
 /// What rules check: one modelled tree, or one file on its own.
@@ -76,15 +78,27 @@ impl<'a> Unit<'a> {
             Unit::Httpd(tree) => tree
                 .files
                 .iter()
-                .map(|f| UnitFile { path: &f.path, source: f.syntax.source(), kind: FileKind::Httpd })
+                .map(|f| UnitFile {
+                    path: &f.path,
+                    source: f.syntax.source(),
+                    kind: FileKind::Httpd,
+                    lines: f.syntax.line_index(),
+                })
                 .collect(),
             Unit::Php(tree) => tree
                 .files
                 .iter()
                 .filter_map(|f| f.content.as_ref().ok().map(|c| (f, c)))
-                .map(|(f, c)| UnitFile { path: &f.path, source: c.source(), kind: FileKind::PhpIni })
+                .map(|(f, c)| UnitFile {
+                    path: &f.path,
+                    source: c.source(),
+                    kind: FileKind::PhpIni,
+                    lines: c.line_index(),
+                })
                 .collect(),
-            Unit::Gitlab { path, file } => vec![UnitFile { path, source: file.source(), kind: FileKind::GitlabRb }],
+            Unit::Gitlab { path, file } => {
+                vec![UnitFile { path, source: file.source(), kind: FileKind::GitlabRb, lines: file.line_index() }]
+            }
         }
     }
 

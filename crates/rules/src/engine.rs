@@ -7,12 +7,12 @@ use std::path::Path;
 use conflint_core::source::FileSystem;
 use conflint_core::{LineIndex, Span};
 
-use crate::context::{Checker, Unit};
+use crate::context::{Checker, Unit, UnitFile};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::registry;
 use crate::rules::cl::UnusedSuppression;
 use crate::settings::Settings;
-use crate::suppression::{self, Suppression};
+use crate::suppression::{self, Suppression, SuppressionIndex};
 use crate::target::Target;
 
 /// The 1-based line and character column of both ends of `span`.
@@ -52,25 +52,17 @@ pub fn check(unit: &Unit<'_>, settings: &Settings) -> Vec<Diagnostic> {
         rule.check(unit, &mut checker);
     }
     let files = unit.files();
-    let suppressions: Vec<Suppression> =
-        files.iter().flat_map(|f| suppression::scan(f.path, f.source, f.kind)).collect();
+    let by_path: HashMap<&Path, &UnitFile<'_>> = files.iter().map(|f| (f.path, f)).collect();
+    let suppressions: Vec<Suppression> = files.iter().flat_map(suppression::scan).collect();
+    let silencers = SuppressionIndex::new(&suppressions);
     let mut used = vec![false; suppressions.len()];
     let mut diagnostics = Vec::new();
-    // One line index per file with findings, not one per finding.
-    let mut indexes: HashMap<&Path, LineIndex> = HashMap::new();
     for finding in checker.into_findings() {
-        let file = files.iter().find(|f| f.path == finding.path);
-        let source = file.map(|f| f.source).unwrap_or_default();
-        let location = match file {
-            Some(file) => {
-                let index = indexes.entry(file.path).or_insert_with(|| LineIndex::new(source));
-                locate_with(index, &finding.path, source, finding.span)
-            }
-            None => locate(&finding.path, source, finding.span),
+        let location = match by_path.get(finding.path.as_path()) {
+            Some(file) => locate_with(file.lines, &finding.path, file.source, finding.span),
+            None => locate(&finding.path, &[], finding.span),
         };
-        let silenced =
-            suppressions.iter().position(|s| s.covers(&location.path, location.start.line, finding.rule.code));
-        if let Some(i) = silenced {
+        if let Some(i) = silencers.find(&location.path, location.start.line, finding.rule.code) {
             used[i] = true;
             continue;
         }
@@ -91,13 +83,13 @@ pub fn check(unit: &Unit<'_>, settings: &Settings) -> Vec<Diagnostic> {
             if used || !active {
                 continue;
             }
-            let source = files.iter().find(|f| f.path == suppression.path).map(|f| f.source).unwrap_or_default();
+            let Some(file) = by_path.get(suppression.path.as_path()) else { continue };
             diagnostics.push(Diagnostic {
                 code: UnusedSuppression::META.code,
                 name: UnusedSuppression::META.name,
                 severity: UnusedSuppression::META.severity,
                 message: format!("unused suppression: nothing here is reported as {}", suppression.codes.join(", ")),
-                location: locate(&suppression.path, source, suppression.span),
+                location: locate_with(file.lines, &suppression.path, file.source, suppression.span),
                 fix: None,
             });
         }

@@ -6,11 +6,12 @@
 //! Several comment lines may stand between the suppression and the line it
 //! silences (a reason on the next line is common); blank lines may not.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use conflint_core::{LineIndex, Span};
+use conflint_core::Span;
 
-use crate::context::FileKind;
+use crate::context::UnitFile;
 
 /// One `ignore[...]` or `ignore-file[...]` comment.
 #[derive(Debug, Clone)]
@@ -37,17 +38,23 @@ impl Suppression {
 }
 
 /// Find the suppression comments of one file.
-pub fn scan(path: &Path, source: &[u8], kind: FileKind) -> Vec<Suppression> {
-    if !contains(source, b"conflint:") {
+pub fn scan(file: &UnitFile<'_>) -> Vec<Suppression> {
+    let (source, index) = (file.source, file.lines);
+    if memchr::memmem::find(source, b"conflint:").is_none() {
         return Vec::new();
     }
-    let index = LineIndex::new(source);
     let lines = index.line_count(source.len());
-    let comment = kind.comment_char();
+    let comment = file.kind.comment_char();
     let is_comment = |line: usize| {
         let text = index.line_text(source, line);
         text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&comment)
     };
+    // For each line, the first line from there on that is not a comment:
+    // one pass from the end, so a long run of suppressions stays linear.
+    let mut first_code_line = vec![lines; lines + 1];
+    for line in (0..lines).rev() {
+        first_code_line[line] = if is_comment(line) { first_code_line[line + 1] } else { line };
+    }
     let mut found = Vec::new();
     for line in 0..lines {
         let text = String::from_utf8_lossy(index.line_text(source, line));
@@ -69,35 +76,81 @@ pub fn scan(path: &Path, source: &[u8], kind: FileKind) -> Vec<Suppression> {
         if codes.is_empty() {
             continue;
         }
-        let target_line = if file_wide {
-            None
-        } else {
-            // The first line below that is not itself a comment.
-            let mut next = line + 1;
-            while next < lines && is_comment(next) {
-                next += 1;
-            }
-            Some(next + 1)
-        };
+        // The first line below that is not itself a comment (1-based).
+        let target_line = (!file_wide).then(|| first_code_line[line + 1] + 1);
         let start = index.line_start(line);
         let span = Span::new(start, start + index.line_text(source, line).len());
-        found.push(Suppression { path: path.to_path_buf(), span, line: line + 1, target_line, codes });
+        found.push(Suppression { path: file.path.to_path_buf(), span, line: line + 1, target_line, codes });
     }
     found
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+/// The suppressions of a unit, found by file and line without a scan of
+/// them all for every finding.
+pub struct SuppressionIndex<'a> {
+    all: &'a [Suppression],
+    by_line: HashMap<(&'a Path, usize), Vec<usize>>,
+    file_wide: HashMap<&'a Path, Vec<usize>>,
+}
+
+impl<'a> SuppressionIndex<'a> {
+    /// Index `all`, in the order given.
+    pub fn new(all: &'a [Suppression]) -> Self {
+        let mut by_line: HashMap<(&Path, usize), Vec<usize>> = HashMap::new();
+        let mut file_wide: HashMap<&Path, Vec<usize>> = HashMap::new();
+        for (i, suppression) in all.iter().enumerate() {
+            match suppression.target_line {
+                Some(line) => by_line.entry((&suppression.path, line)).or_default().push(i),
+                None => file_wide.entry(&suppression.path).or_default().push(i),
+            }
+        }
+        SuppressionIndex { all, by_line, file_wide }
+    }
+
+    /// The position in `all` of the first suppression that silences `code`
+    /// at 1-based `line` of `path`.
+    pub fn find(&self, path: &Path, line: usize, code: &str) -> Option<usize> {
+        let at_line = self.by_line.get(&(path, line)).into_iter().flatten();
+        let in_file = self.file_wide.get(path).into_iter().flatten();
+        at_line.chain(in_file).copied().filter(|&i| self.all[i].covers(path, line, code)).min()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::context::FileKind;
+    use conflint_core::LineIndex;
+
+    fn scan_bytes(path: &str, source: &[u8], kind: FileKind) -> Vec<Suppression> {
+        let lines = LineIndex::new(source);
+        scan(&UnitFile { path: Path::new(path), source, kind, lines: &lines })
+    }
+
+    #[test]
+    fn index_finds_the_first_covering_suppression() {
+        let src = b"# conflint: ignore-file[HT]\n# conflint: ignore[HT002]\nServerSignature On\n";
+        let found = scan_bytes("a.conf", src, FileKind::Httpd);
+        let index = SuppressionIndex::new(&found);
+        assert_eq!(index.find(Path::new("a.conf"), 3, "HT002"), Some(0));
+        assert_eq!(index.find(Path::new("a.conf"), 1, "HT007"), Some(0));
+        assert_eq!(index.find(Path::new("a.conf"), 3, "PH001"), None);
+        assert_eq!(index.find(Path::new("b.conf"), 3, "HT002"), None);
+    }
+
+    #[test]
+    fn a_run_of_comments_targets_the_line_below_it() {
+        let src = b"# conflint: ignore[HT002]\n# conflint: ignore[HT007]\n# why\nServerSignature On\n";
+        let found = scan_bytes("a.conf", src, FileKind::Httpd);
+        assert_eq!(found.iter().map(|s| s.target_line).collect::<Vec<_>>(), [Some(4), Some(4)]);
+        let at_end = scan_bytes("a.conf", b"# conflint: ignore[HT002]\n", FileKind::Httpd);
+        assert_eq!(at_end[0].target_line, Some(2));
+    }
 
     #[test]
     fn line_and_file_suppressions() {
         let src = b"# conflint: ignore[HT002, ht007]\n# because the status page needs it\nServerSignature On\n# conflint: ignore-file[HT003]\n";
-        let found = scan(Path::new("a.conf"), src, FileKind::Httpd);
+        let found = scan_bytes("a.conf", src, FileKind::Httpd);
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].target_line, Some(3));
         assert!(found[0].covers(Path::new("a.conf"), 3, "HT007"));
@@ -108,7 +161,7 @@ mod tests {
     #[test]
     fn php_uses_semicolons() {
         let src = b"; conflint: ignore[PH001]\nexpose_php = On\n# conflint: ignore[PH002]\n";
-        let found = scan(Path::new("php.ini"), src, FileKind::PhpIni);
+        let found = scan_bytes("php.ini", src, FileKind::PhpIni);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].codes, ["PH001"]);
     }
