@@ -32,6 +32,26 @@ pub fn roundtrip(kind: FileKind, text: &[u8]) -> bool {
     }
 }
 
+/// The parsers read plain lines with a byte scan and the rest with pest;
+/// the grammar alone must read the same tree, or refuse the file too (with
+/// several errors the two may name a different first one).
+pub fn fast_path_agrees(kind: FileKind, text: &[u8]) {
+    let (fast, grammar) = match kind {
+        FileKind::Httpd => (
+            HttpdFile::parse(text).map(|f| format!("{:?}", (f.bom, f.lines))),
+            HttpdFile::parse_with_grammar_only(text).map(|f| format!("{:?}", (f.bom, f.lines))),
+        ),
+        FileKind::PhpIni => (
+            PhpIniFile::parse(text).map(|f| format!("{:?}", (f.bom, f.lines))),
+            PhpIniFile::parse_with_grammar_only(text).map(|f| format!("{:?}", (f.bom, f.lines))),
+        ),
+        FileKind::GitlabRb => return,
+    };
+    if fast.is_ok() || grammar.is_ok() {
+        assert!(fast == grammar, "{kind:?}: fast path and grammar differ\n input: {:?}", String::from_utf8_lossy(text));
+    }
+}
+
 /// The settings the pipeline lints with: every rule on, a memory budget
 /// (HT005) and trusted addresses (GL001), optionally Apache 2.2.
 pub fn settings(apache_2_2: bool) -> Settings {
