@@ -232,7 +232,7 @@ fn load_httpd_file(fs: &dyn FileSystem, path: &Path, settings: &Settings, entry:
 /// with CL002, as well as anything that is not a regular file.
 pub fn read_config(fs: &dyn FileSystem, path: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
     let bytes = fs.read(path).map_err(|e| Box::new(unreadable(path, &e.to_string())))?;
-    if let Some(pos) = bytes.iter().position(|b| *b == 0) {
+    if let Some(pos) = memchr::memchr(0, &bytes) {
         let location = locate(path, &bytes, Span::new(pos, pos + 1));
         return Err(Box::new(Diagnostic {
             code: cl::Unreadable::META.code,

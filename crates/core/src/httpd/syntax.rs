@@ -427,7 +427,8 @@ fn pest_run_end(bytes: &[u8], start: usize) -> usize {
 
 /// Remove `\` + line ending pairs. Borrows when there are none.
 pub fn join_continuations(bytes: &[u8]) -> Cow<'_, str> {
-    let has_continuation = bytes.windows(2).any(|w| w == b"\\\n") || bytes.windows(3).any(|w| w == b"\\\r\n");
+    let has_continuation =
+        memchr::memchr_iter(b'\\', bytes).any(|i| matches!(bytes.get(i + 1..), Some([b'\n', ..] | [b'\r', b'\n', ..])));
     if !has_continuation {
         return lossy(bytes);
     }
