@@ -506,6 +506,10 @@ impl Builder<'_> {
             return self.push(span, text, false, LineKind::Blank);
         };
         if let Some(perl) = self.perl {
+            // A blank line is blank in Perl too (as `push_read` has it).
+            if self.source[text.range()].iter().all(is_blank) {
+                return self.push(span, text, false, LineKind::Blank);
+            }
             return self.perl_line(perl, span, text);
         }
         match content.as_rule() {
