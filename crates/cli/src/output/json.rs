@@ -1,42 +1,67 @@
 //! The stable JSON output (version 1), documented in SPEC.md.
+//!
+//! Serialised straight from borrowed structs: a `serde_json::Value` tree of
+//! every finding would cost several times the output's size in memory on a
+//! large fleet.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::{Report, display_path};
 
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    path: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    diagnostics: usize,
+    fixed: usize,
+}
+
 /// The report as JSON: `{ "version": 1, "diagnostics": [...], "summary": {...} }`.
 pub fn render(report: &Report) -> String {
-    let diagnostics: Vec<Value> = report
+    let diagnostics = report
         .diagnostics
         .iter()
-        .map(|d| {
-            json!({
-                "code": d.code,
-                "name": d.name,
-                "severity": d.severity.as_str(),
-                "message": d.message,
-                "path": display_path(&d.location.path),
-                "line": d.location.start.line,
-                "column": d.location.start.column,
-                "end_line": d.location.end.line,
-                "end_column": d.location.end.column,
-                "fix": d.fix.as_ref().map(|f| json!({
-                    "applicability": f.applicability.as_str(),
-                    "message": f.message,
-                })),
-            })
+        .map(|d| JsonDiagnostic {
+            code: d.code,
+            name: d.name,
+            severity: d.severity.as_str(),
+            message: &d.message,
+            path: display_path(&d.location.path),
+            line: d.location.start.line,
+            column: d.location.start.column,
+            end_line: d.location.end.line,
+            end_column: d.location.end.column,
+            fix: d.fix.as_ref().map(|f| JsonFix { applicability: f.applicability.as_str(), message: &f.message }),
         })
         .collect();
-    let value = json!({
-        "version": 1,
-        "diagnostics": diagnostics,
-        "summary": {
-            "files": report.files,
-            "diagnostics": report.diagnostics.len(),
-            "fixed": report.fixed,
-        },
-    });
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let summary = Summary { files: report.files, diagnostics: report.diagnostics.len(), fixed: report.fixed };
+    let mut text = serde_json::to_string_pretty(&JsonReport { version: 1, diagnostics, summary }).unwrap_or_default();
     text.push('\n');
     text
 }
