@@ -122,6 +122,9 @@ pub struct Fixed {
     /// Fixes that were not applied (they would break the file, or did not
     /// resolve their finding), with the reason.
     pub failures: Vec<FixFailure>,
+    /// False when fixing stopped at its pass limit (100) with fixes still
+    /// to apply, each one in `failures`: fixing `text` again changes it.
+    pub converged: bool,
 }
 
 /// Apply the safe fixes (and the unsafe ones with `unsafe_fixes`) to one
@@ -144,7 +147,13 @@ pub fn fix(path: impl AsRef<Path>, kind: FileKind, text: &[u8], settings: &Setti
     let options = FixOptions { unsafe_fixes, only_path: Some(path.to_path_buf()) };
     let outcome = fix_target(&single_file_target(path, kind), &fs, settings, &options);
     let text = outcome.files.into_iter().find(|f| f.path == path).map(|f| f.fixed).unwrap_or_else(|| text.to_vec());
-    Fixed { text, fixed: outcome.fixed, remaining: outcome.diagnostics, failures: outcome.failures }
+    Fixed {
+        text,
+        fixed: outcome.fixed,
+        remaining: outcome.diagnostics,
+        failures: outcome.failures,
+        converged: outcome.converged,
+    }
 }
 
 /// A unified diff (`a/` and `b/` paths) from `original` to `fixed`; empty

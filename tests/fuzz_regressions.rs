@@ -72,6 +72,12 @@ fn pipeline(kind: FileKind, path: &str, apache_2_2: bool, text: &[u8]) {
             show(text),
             show(&once.text)
         );
+        if !once.converged {
+            // A chain of fixes longer than the fixer's pass limit: it
+            // reports each fix left, and fixing again goes on.
+            assert!(!once.failures.is_empty(), "{kind:?}: not converged, but no fix reported as left");
+            continue;
+        }
         let twice = conflint::fix(path, kind, &once.text, &settings, unsafe_fixes);
         assert!(
             twice.text == once.text,
@@ -306,4 +312,25 @@ fn httpd_fast_path_reads_what_the_grammar_reads() {
         fast_path_agrees(name, text);
         run(FileKind::Httpd, &[(name, text)]);
     }
+}
+
+/// fuzz (pipeline): twelve good PH003 fixes ahead of one that breaks the
+/// file (its `#` line's quoted value swallows the next line; as a comment,
+/// the next line's quote is left open). Each combined pass failed, the
+/// retry applied the first fix alone, the next pass failed again: one pass
+/// per good fix, past the pass limit, so fix(fix(x)) != fix(x). A failed
+/// pass is now bisected, and the limit is 100 passes.
+#[test]
+fn php_one_bad_fix_behind_many_good_ones() {
+    let mut text: String = (0..40).map(|i| format!("# note {i} = 1\n")).collect();
+    text.push_str("# q = \"v\n# w = \"\n");
+    run(FileKind::PhpIni, &[("40 good PH003 fixes, then a bad one", text.as_bytes())]);
+    let mut settings = settings(false);
+    settings.selection.select = Some(vec!["PH003".to_string()]);
+    let fixed = conflint::fix("php.ini", FileKind::PhpIni, text.as_bytes(), &settings, false);
+    assert!(fixed.converged);
+    assert_eq!(fixed.fixed, 40);
+    assert_eq!(fixed.failures.len(), 1, "{:#?}", fixed.failures);
+    assert!(fixed.failures[0].reason.contains("would not parse"), "{:#?}", fixed.failures);
+    assert_eq!(String::from_utf8_lossy(&fixed.text).matches("\n; note").count() + 1, 40);
 }

@@ -23,10 +23,12 @@ use crate::registry;
 use crate::settings::Settings;
 use crate::target::Target;
 
-/// Passes that change something, at most.
-const MAX_PASSES: usize = 10;
+/// Passes that change something, at most (ruff's limit too). A fix can
+/// reveal the next finding (in php.ini, commenting out a `#` line can end
+/// a quoted string that hid the `#` line below), so chains are real.
+const MAX_PASSES: usize = 100;
 /// Passes in all, including those undone because a fix misbehaved.
-const MAX_ATTEMPTS: usize = 32;
+const MAX_ATTEMPTS: usize = MAX_PASSES + 64;
 
 /// A file whose text the fixes changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +65,10 @@ pub struct FixOutcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Fixes not applied, and why.
     pub failures: Vec<FixFailure>,
+    /// False when fixing stopped at the pass limit with fixes still to
+    /// apply (each reported in `failures`): fixing the result again
+    /// changes it.
+    pub converged: bool,
 }
 
 /// Identifies a finding in one state of the text.
@@ -96,22 +102,16 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
     let mut failures = Vec::new();
     let mut fixed = 0;
     let mut passes = 0;
-    // After a pass whose fixes got in each other's way, the next attempt
-    // applies one fix alone, so a failure is pinned on the right fix.
-    let mut solo = false;
+    // After a pass whose fixes failed together, the next attempt applies
+    // the first half of them, and so on down to one fix alone, so a failure
+    // is pinned on the right fix in a few passes (bisection), not one pass
+    // per good fix ahead of it.
+    let mut limit: Option<usize> = None;
     // The lint of the current text, when the last pass already made it.
     let mut current: Option<Lint> = None;
-    for _ in 0..MAX_ATTEMPTS {
-        if passes >= MAX_PASSES {
-            break;
-        }
-        let (diagnostics, kinds) = current.take().unwrap_or_else(|| lint(target, &overlay, settings));
-        let Some(kinds) = kinds else { break };
-        // A file the server would not read is never rewritten.
-        if diagnostics.iter().any(|d| d.code == "CL001") {
-            break;
-        }
-        let candidates: Vec<&Diagnostic> = diagnostics
+    // The fixes that could be applied to the current text.
+    let candidates_in = |diagnostics: &'_ [Diagnostic], kinds: &HashMap<PathBuf, FileKind>, rejected: &HashSet<_>| {
+        diagnostics
             .iter()
             .filter(|d| d.fix_applies(unsafe_fixes) && !rejected.contains(&fingerprint(d)))
             .filter(|d| {
@@ -119,13 +119,34 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
                     !f.edits.is_empty() && f.edits.iter().all(|e| kinds.contains_key(&e.path) && in_scope(e))
                 })
             })
-            .collect();
+            .cloned()
+            .collect::<Vec<Diagnostic>>()
+    };
+    // Whether the loop ran out of passes rather than out of fixes.
+    let mut out_of_passes = true;
+    for _ in 0..MAX_ATTEMPTS {
+        if passes >= MAX_PASSES {
+            break;
+        }
+        let (diagnostics, kinds) = current.take().unwrap_or_else(|| lint(target, &overlay, settings));
+        let Some(kinds) = kinds else {
+            out_of_passes = false;
+            break;
+        };
+        // A file the server would not read is never rewritten.
+        if diagnostics.iter().any(|d| d.code == "CL001") {
+            out_of_passes = false;
+            break;
+        }
+        let candidates = candidates_in(&diagnostics, &kinds, &rejected);
+        let candidates: Vec<&Diagnostic> = candidates.iter().collect();
         if candidates.is_empty() {
+            out_of_passes = false;
             break;
         }
         let mut chosen = non_overlapping(&candidates);
-        if solo {
-            chosen.truncate(1);
+        if let Some(limit) = limit {
+            chosen.truncate(limit);
         }
         let Ok(texts) = apply(&overlay, &chosen) else { break };
         // Every changed file must still parse, and the unit with this pass
@@ -148,7 +169,7 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
             if stuck.is_empty() {
                 fixed += chosen.len();
                 passes += 1;
-                solo = false;
+                limit = None;
                 overlay = next;
                 current = Some((after, after_kinds));
                 continue;
@@ -163,15 +184,27 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
                 .collect()
         };
         if chosen.len() > 1 {
-            solo = true;
+            limit = Some(chosen.len() / 2);
             continue;
         }
+        limit = None;
         for (d, reason) in failed {
             failures.push(failure(d, reason));
             rejected.insert(fingerprint(d));
         }
     }
-    let (diagnostics, _) = current.unwrap_or_else(|| lint(target, &overlay, settings));
+    let (diagnostics, kinds) = current.unwrap_or_else(|| lint(target, &overlay, settings));
+    // Out of passes with fixes left: say so rather than leave a text that
+    // the next run changes again.
+    let pending =
+        if out_of_passes { candidates_in(&diagnostics, &kinds.unwrap_or_default(), &rejected) } else { vec![] };
+    let converged = pending.is_empty();
+    for d in pending {
+        let reason = format!(
+            "not applied: fixing stopped after {MAX_PASSES} passes, each revealing more to fix; run the fix again"
+        );
+        failures.push(failure(&d, reason));
+    }
     let mut files: Vec<FixedFile> = overlay
         .files()
         .iter()
@@ -182,7 +215,7 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     failures.dedup();
-    FixOutcome { files, fixed, diagnostics, failures }
+    FixOutcome { files, fixed, diagnostics, failures, converged }
 }
 
 /// Whether a fixed finding is still reported after the pass: a finding of
