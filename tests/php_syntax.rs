@@ -482,6 +482,15 @@ fn fast_path_and_grammar_agree() {
         b"\xff",
         b"\x00",
         b"key[]",
+        b"1",
+        b"-",
+        b".",
+        b"_",
+        b"/",
+        b"E_ALL",
+        b"no",
+        b"NULL",
+        b"k = v\n",
     ];
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = || {
@@ -497,5 +506,77 @@ fn fast_path_and_grammar_agree() {
             doc.extend_from_slice(alphabet[(next() % alphabet.len() as u64) as usize]);
         }
         same(&doc);
+    }
+}
+
+/// `key = word` lines, the form the byte-level reader takes over from the
+/// grammar, with the words and blanks around it that decide how a value
+/// is read (booleans, constants, numbers, bare text) or that send the line
+/// back to the grammar.
+#[test]
+fn simple_entries_read_as_the_grammar_reads_them() {
+    let keys: &[&str] = &["k", "memory_limit", "a.b-c", "on", "No", "NULL", "onion", "1", "k x", "#k", "k[]"];
+    let words: &[&str] = &[
+        "128M",
+        "On",
+        "oFF",
+        "yes",
+        "none",
+        "nonE1",
+        "null",
+        "E_ALL",
+        "_x",
+        "x_1",
+        "1",
+        "-1",
+        "1.",
+        ".5",
+        "1.5",
+        "-1.5",
+        "-.5",
+        ".",
+        "-",
+        "1e5",
+        "0x1",
+        "/var/lib",
+        "a:b,c+d@e",
+        "1-2",
+        "",
+        "a b",
+        "a;b",
+        "a=b",
+        "${X}",
+        "'q'",
+        "\"q\"",
+        "a|b",
+        "~1",
+        "$x",
+    ];
+    let blanks: &[&str] = &["", " ", "\t", "  \t "];
+    let ends: &[&str] = &["\n", "\r\n", "\r", "", " ; note\n", ";x\n"];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for _ in 0..4_000 {
+        let mut doc = String::new();
+        for _ in 0..1 + next(3) {
+            let lead = if next(8) == 0 { blanks[next(blanks.len())] } else { "" };
+            doc.push_str(&format!(
+                "{lead}{}{}={}{}{}{}",
+                keys[next(keys.len())],
+                blanks[next(blanks.len())],
+                blanks[next(blanks.len())],
+                words[next(words.len())],
+                blanks[next(blanks.len())],
+                ends[next(ends.len())],
+            ));
+        }
+        let fast = PhpIniFile::parse(doc.as_bytes().to_vec()).map(|f| (f.bom, f.lines));
+        let grammar = PhpIniFile::parse_with_grammar_only(doc.as_bytes().to_vec()).map(|f| (f.bom, f.lines));
+        assert_eq!(fast, grammar, "{doc:?}");
     }
 }

@@ -10,6 +10,7 @@ use pest::iterators::Pair;
 
 use crate::error::SyntaxError;
 use crate::php::check::{ExprCheck, Token, Verdict, quote_char};
+use crate::php::fast;
 use crate::php::syntax::{Entry, IniLine, IniLineKind, IniValue, Operator, Piece, PieceKind};
 use crate::text::{BOM, Span, lossy, parse_view};
 
@@ -31,10 +32,11 @@ pub(crate) fn build(source: &[u8], fast: bool) -> Result<(Option<Span>, Vec<IniL
         // read here, exactly as `blank` and `comment` read them; pest costs
         // far more per line than this scan.
         if fast && builder.pending.is_none() {
-            if let Some((line, lines)) = blank_or_comment(source, pos) {
+            let read = fast::blank_or_comment(source, pos).or_else(|| fast::simple_entry(source, pos, builder.section));
+            if let Some((line, lines)) = read {
                 builder.php_line += lines;
+                pos = line.span.end;
                 builder.lines.push(line);
-                pos = builder.lines.last().map_or(pos, |l| l.span.end);
                 continue;
             }
         }
@@ -61,30 +63,6 @@ pub(crate) fn build(source: &[u8], fast: bool) -> Result<(Option<Span>, Vec<IniL
     }
     builder.finish()?;
     Ok((bom, builder.lines))
-}
-
-/// The blank or comment line at `pos`, as the grammar's `blank` and
-/// `comment` read it, and how many line ends it holds (0 or 1).
-fn blank_or_comment(source: &[u8], pos: usize) -> Option<(IniLine, usize)> {
-    let rest = &source[pos..];
-    let blanks = rest.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
-    let after = &rest[blanks..];
-    let end = memchr::memchr2(b'\n', b'\r', after).unwrap_or(after.len());
-    // PHP ends a line at LF, CR LF, or a lone CR.
-    let eol = match after.get(end) {
-        Some(b'\r') if after.get(end + 1) == Some(&b'\n') => 2,
-        Some(_) => 1,
-        None => 0,
-    };
-    let span = Span::new(pos, pos + blanks + end + eol);
-    let kind = match after.first() {
-        Some(b';') => IniLineKind::Comment { text: Span::new(pos + blanks, pos + blanks + end) },
-        Some(b'\n' | b'\r') => IniLineKind::Blank,
-        // Blanks and then the end of the file.
-        None if blanks > 0 => IniLineKind::Blank,
-        _ => return None,
-    };
-    Some((IniLine { span, kind }, usize::from(eol > 0)))
 }
 
 fn span_of(pair: &Pair<'_, Rule>) -> Span {

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod fast;
 pub mod model;
 pub mod syntax;
 pub mod value;
