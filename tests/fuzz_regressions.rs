@@ -11,82 +11,24 @@
 
 use std::time::{Duration, Instant};
 
-use conflint::core::gitlab::GitlabRbFile;
+use conflint::FileKind;
 use conflint::core::httpd::HttpdFile;
-use conflint::core::php::PhpIniFile;
-use conflint::{FileKind, Settings};
+
+/// The fuzz targets' properties, shared with them.
+#[allow(dead_code)]
+#[path = "../fuzz/src/lib.rs"]
+mod properties;
+
+use properties::settings;
 
 fn show(bytes: &[u8]) -> String {
     format!("{:?}", String::from_utf8_lossy(bytes))
 }
 
-/// Whether `text` parses; when it does, printing must give it back.
-fn roundtrip(kind: FileKind, text: &[u8]) -> bool {
-    let printed = match kind {
-        FileKind::Httpd => HttpdFile::parse(text).map(|f| f.print()),
-        FileKind::PhpIni => PhpIniFile::parse(text).map(|f| f.print()),
-        FileKind::GitlabRb => GitlabRbFile::parse(text).map(|f| f.print()),
-    };
-    match printed {
-        Ok(printed) => {
-            assert!(
-                printed == text,
-                "{kind:?}: print(parse(x)) != x\n  input: {}\nprinted: {}",
-                show(text),
-                show(&printed)
-            );
-            true
-        }
-        Err(_) => false,
-    }
-}
-
-/// The fuzz targets' settings: every rule, a memory budget, trusted addresses.
-fn settings(apache_2_2: bool) -> Settings {
-    let mut settings = Settings::default();
-    settings.selection.select = Some(vec!["ALL".to_string()]);
-    settings.httpd.memory = Some(2 * 1024 * 1024 * 1024);
-    if apache_2_2 {
-        settings.httpd.version = Some(conflint::core::httpd::ApacheVersion::V2_2);
-    }
-    settings.gitlab.trusted_ips.push("10.0.0.0/8".parse().expect("CIDR"));
-    settings.gitlab.trusted_ips.push("203.0.113.7/32".parse().expect("CIDR"));
-    settings
-}
-
-/// The `pipeline` target's properties on one file.
+/// The `pipeline` target's properties on one file, in bounded time.
 fn pipeline(kind: FileKind, path: &str, apache_2_2: bool, text: &[u8]) {
     let started = Instant::now();
-    let settings = settings(apache_2_2);
-    let parses = roundtrip(kind, text);
-    let _ = conflint::check(path, kind, text, &settings);
-    for unsafe_fixes in [false, true] {
-        let once = conflint::fix(path, kind, text, &settings, unsafe_fixes);
-        if !parses {
-            assert!(once.text == text, "{kind:?}: fix changed a file that does not parse: {}", show(text));
-            continue;
-        }
-        assert!(
-            roundtrip(kind, &once.text),
-            "{kind:?} (unsafe: {unsafe_fixes}): the fixed text does not parse\n input: {}\n fixed: {}",
-            show(text),
-            show(&once.text)
-        );
-        if !once.converged {
-            // A chain of fixes longer than the fixer's pass limit: it
-            // reports each fix left, and fixing again goes on.
-            assert!(!once.failures.is_empty(), "{kind:?}: not converged, but no fix reported as left");
-            continue;
-        }
-        let twice = conflint::fix(path, kind, &once.text, &settings, unsafe_fixes);
-        assert!(
-            twice.text == once.text,
-            "{kind:?} (unsafe: {unsafe_fixes}): fix(fix(x)) != fix(x)\n input: {}\n  once: {}\n twice: {}",
-            show(text),
-            show(&once.text),
-            show(&twice.text)
-        );
-    }
+    properties::pipeline(kind, path, apache_2_2, text);
     // libFuzzer's time-out is 10 s for an optimized build; a debug build
     // gets more room.
     let elapsed = started.elapsed();
@@ -290,12 +232,10 @@ fn php_setting_inserted_after_the_php_header() {
 }
 
 /// The byte-scan fast path of the httpd parser and the grammar alone read
-/// the same tree.
+/// the same tree, of a file that parses.
 fn fast_path_agrees(name: &str, text: &[u8]) {
-    let fast = HttpdFile::parse(text).map(|f| (f.bom, f.lines));
-    let grammar = HttpdFile::parse_with_grammar_only(text).map(|f| (f.bom, f.lines));
-    assert!(fast.is_ok(), "case {name}: does not parse: {}", show(text));
-    assert_eq!(fast, grammar, "case {name}: {}", show(text));
+    assert!(HttpdFile::parse(text).is_ok(), "case {name}: does not parse: {}", show(text));
+    properties::fast_path_agrees(FileKind::Httpd, text);
 }
 
 /// fuzz (httpd_parse, minimized): a blank line inside `<Perl>` was Blank

@@ -18,12 +18,18 @@
 //!
 //! Needs `proptest = "1"` under `[dev-dependencies]`.
 
+use conflint::FileKind;
 use conflint::core::gitlab::GitlabRbFile;
 use conflint::core::httpd::HttpdFile;
 use conflint::core::php::PhpIniFile;
-use conflint::{FileKind, Settings};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
+
+/// The properties the fuzz targets check (a panic is a failing case, which
+/// proptest then shrinks).
+#[allow(dead_code)]
+#[path = "../fuzz/src/lib.rs"]
+mod properties;
 
 // ---------------------------------------------------------------------------
 // The properties
@@ -33,53 +39,6 @@ fn show(bytes: &[u8]) -> String {
     format!("{:?}", String::from_utf8_lossy(bytes))
 }
 
-/// `Ok(true)` when `text` parses and prints back exactly, `Ok(false)` when it
-/// does not parse, `Err` when it parses but prints something else.
-fn roundtrip(kind: FileKind, text: &[u8]) -> Result<bool, TestCaseError> {
-    let printed = match kind {
-        FileKind::Httpd => HttpdFile::parse(text).map(|f| f.print()),
-        FileKind::PhpIni => PhpIniFile::parse(text).map(|f| f.print()),
-        FileKind::GitlabRb => GitlabRbFile::parse(text).map(|f| f.print()),
-    };
-    match printed {
-        Ok(printed) => {
-            prop_assert!(
-                printed == text,
-                "{kind:?}: print(parse(x)) != x\n  input: {}\nprinted: {}",
-                show(text),
-                show(&printed)
-            );
-            Ok(true)
-        }
-        Err(_) => Ok(false),
-    }
-}
-
-/// The parsers read plain lines with a byte scan and the rest with pest;
-/// reading the whole file with the grammar alone gives the same tree, or
-/// both refuse the file (with several errors, the byte scan may name a
-/// different first one).
-fn fast_path_agrees(kind: FileKind, text: &[u8]) -> Result<(), TestCaseError> {
-    let (fast, grammar) = match kind {
-        FileKind::Httpd => (
-            HttpdFile::parse(text).map(|f| format!("{:?}", (f.bom, f.lines))),
-            HttpdFile::parse_with_grammar_only(text).map(|f| format!("{:?}", (f.bom, f.lines))),
-        ),
-        FileKind::PhpIni => (
-            PhpIniFile::parse(text).map(|f| format!("{:?}", (f.bom, f.lines))),
-            PhpIniFile::parse_with_grammar_only(text).map(|f| format!("{:?}", (f.bom, f.lines))),
-        ),
-        FileKind::GitlabRb => return Ok(()),
-    };
-    match (&fast, &grammar) {
-        (Err(_), Err(_)) => Ok(()),
-        _ => {
-            prop_assert!(fast == grammar, "{kind:?}: fast path and grammar differ\n  input: {}", show(text));
-            Ok(())
-        }
-    }
-}
-
 fn must_parse(kind: FileKind, text: &[u8]) -> Result<(), TestCaseError> {
     let error = match kind {
         FileKind::Httpd => HttpdFile::parse(text).err(),
@@ -87,50 +46,25 @@ fn must_parse(kind: FileKind, text: &[u8]) -> Result<(), TestCaseError> {
         FileKind::GitlabRb => GitlabRbFile::parse(text).err(),
     };
     prop_assert!(error.is_none(), "{kind:?}: a well-formed file does not parse: {error:?}\n  input: {}", show(text));
-    roundtrip(kind, text).map(|_| ())
+    properties::roundtrip(kind, text);
+    Ok(())
 }
 
-fn settings() -> Settings {
-    let mut settings = Settings::default();
-    settings.selection.select = Some(vec!["ALL".to_string()]);
-    settings.httpd.memory = Some(2 * 1024 * 1024 * 1024);
-    settings.gitlab.trusted_ips.push("10.0.0.0/8".parse().expect("CIDR"));
-    settings.gitlab.trusted_ips.push("203.0.113.7/32".parse().expect("CIDR"));
-    settings
-}
-
-/// Fix safe, then unsafe: every fix offered applies (the fixer reports no
-/// failure), the result parses and prints back, and a second fix changes
-/// nothing. A file that does not parse is never changed.
+/// The fuzz pipeline's properties (fixed text parses and prints back, a
+/// second fix changes nothing, an unparsable file is never changed), and on
+/// these well-formed files every fix offered applies: the fixer reports no
+/// failure.
 fn fix_properties(kind: FileKind, path: &str, text: &[u8]) -> Result<(), TestCaseError> {
-    let settings = settings();
-    let parses = roundtrip(kind, text)?;
+    properties::pipeline(kind, path, false, text);
+    let settings = properties::settings(false);
     for unsafe_fixes in [false, true] {
         let once = conflint::fix(path, kind, text, &settings, unsafe_fixes);
-        if !parses {
-            prop_assert!(once.text == text, "{kind:?}: fix changed a file that does not parse: {}", show(text));
-            continue;
-        }
         prop_assert!(
             once.failures.is_empty(),
             "{kind:?} (unsafe: {unsafe_fixes}): fixes failed: {:?}\n input: {}\n fixed: {}",
             once.failures,
             show(text),
             show(&once.text)
-        );
-        prop_assert!(
-            roundtrip(kind, &once.text)?,
-            "{kind:?} (unsafe: {unsafe_fixes}): the fixed text does not parse\n input: {}\n fixed: {}",
-            show(text),
-            show(&once.text)
-        );
-        let twice = conflint::fix(path, kind, &once.text, &settings, unsafe_fixes);
-        prop_assert!(
-            twice.text == once.text,
-            "{kind:?} (unsafe: {unsafe_fixes}): fix(fix(x)) != fix(x)\n input: {}\n  once: {}\n twice: {}",
-            show(text),
-            show(&once.text),
-            show(&twice.text)
         );
     }
     Ok(())
@@ -674,8 +608,8 @@ proptest! {
     #[test]
     fn httpd_mangled_prints_back_when_it_parses(text in httpd_file(), ops in mangle_ops()) {
         let text = mangle(text, ops);
-        roundtrip(FileKind::Httpd, &text)?;
-        fast_path_agrees(FileKind::Httpd, &text)?;
+        properties::roundtrip(FileKind::Httpd, &text);
+        properties::fast_path_agrees(FileKind::Httpd, &text);
     }
 
     #[test]
@@ -691,8 +625,8 @@ proptest! {
     #[test]
     fn php_mangled_prints_back_when_it_parses(text in php_file(), ops in mangle_ops()) {
         let text = mangle(text, ops);
-        roundtrip(FileKind::PhpIni, &text)?;
-        fast_path_agrees(FileKind::PhpIni, &text)?;
+        properties::roundtrip(FileKind::PhpIni, &text);
+        properties::fast_path_agrees(FileKind::PhpIni, &text);
     }
 
     #[test]
@@ -707,7 +641,7 @@ proptest! {
 
     #[test]
     fn gitlab_mangled_prints_back_when_it_parses(text in gitlab_file(), ops in mangle_ops()) {
-        roundtrip(FileKind::GitlabRb, &mangle(text, ops))?;
+        properties::roundtrip(FileKind::GitlabRb, &mangle(text, ops));
     }
 
     #[test]
