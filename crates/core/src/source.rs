@@ -112,8 +112,10 @@ pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file (FIFO, socket or device)"));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    let mut file = file;
-    file.read_to_end(&mut bytes)?;
+    // Through `Take`, not `File::read_to_end`: that one asks the kernel for
+    // the size and position again (a statx and an lseek per file), for the
+    // capacity already reserved here.
+    file.take(u64::MAX).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
