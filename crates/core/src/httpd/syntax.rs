@@ -505,11 +505,7 @@ impl Builder<'_> {
         let Some(content) = pair.into_inner().next() else {
             return self.push(span, text, false, LineKind::Blank);
         };
-        if let Some(perl) = self.perl {
-            // A blank line is blank in Perl too (as `push_read` has it).
-            if self.source[text.range()].iter().all(is_blank) {
-                return self.push(span, text, false, LineKind::Blank);
-            }
+        if let Some(perl) = self.perl_around(text) {
             return self.perl_line(perl, span, text);
         }
         match content.as_rule() {
@@ -590,13 +586,18 @@ impl Builder<'_> {
         })
     }
 
-    /// A line read by [`simple_line`]: as `line` does, inside `<Perl>`
-    /// everything but a blank line is Perl.
+    /// A line read by [`simple_line`].
     fn push_read(&mut self, span: Span, text: Span, kind: LineKind) -> Result<(), SyntaxError> {
-        match self.perl {
-            Some(perl) if kind != LineKind::Blank => self.perl_line(perl, span, text),
-            _ => self.push(span, text, false, kind),
+        match self.perl_around(text) {
+            Some(perl) => self.perl_line(perl, span, text),
+            None => self.push(span, text, false, kind),
         }
+    }
+
+    /// The `<Perl>` section whose Perl code the line with `text` is: inside
+    /// one, every line but a blank one (which stays blank).
+    fn perl_around(&self, text: Span) -> Option<LineId> {
+        self.perl.filter(|_| !self.source[text.range()].iter().all(is_blank))
     }
 
     fn lossy(&self, span: Span) -> String {
