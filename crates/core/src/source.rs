@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::text::Span;
+
 /// What a path names, without following it into a read that could block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {
@@ -124,13 +126,20 @@ pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
 /// an `InvalidData` error saying where it is.
 pub fn read_text(fs: &dyn FileSystem, path: &Path) -> io::Result<Vec<u8>> {
     let bytes = fs.read(path)?;
-    if let Some(offset) = memchr::memchr(0, &bytes) {
-        let at = crate::text::LineIndex::new(&bytes).line_column(&bytes, offset);
-        let message =
-            format!("binary data (a NUL byte at line {}, column {}): not a configuration file", at.line, at.column);
-        return Err(io::Error::new(io::ErrorKind::InvalidData, message));
+    match binary_data(&bytes) {
+        Some((_, message)) => Err(io::Error::new(io::ErrorKind::InvalidData, message)),
+        None => Ok(bytes),
     }
-    Ok(bytes)
+}
+
+/// The first NUL byte of `bytes`, if any, and what to say of a file holding
+/// it: binary data, not configuration.
+pub fn binary_data(bytes: &[u8]) -> Option<(Span, String)> {
+    let offset = memchr::memchr(0, bytes)?;
+    let at = crate::text::LineIndex::new(bytes).line_column(bytes, offset);
+    let message =
+        format!("binary data (a NUL byte at line {}, column {}): not a configuration file", at.line, at.column);
+    Some((Span::new(offset, offset + 1), message))
 }
 
 #[cfg(target_os = "linux")]

@@ -8,7 +8,7 @@ use conflint_core::gitlab::GitlabRbFile;
 use conflint_core::httpd::include::IncludeFailure;
 use conflint_core::httpd::{EntryError, HttpdFile, HttpdOptions, HttpdTree, ProblemKind};
 use conflint_core::php::{LoadError, PhpIniFile, PhpIniTree};
-use conflint_core::source::{FileIdentity, FileSystem};
+use conflint_core::source::{FileIdentity, FileSystem, binary_data};
 use conflint_core::{Span, SyntaxError};
 
 use crate::context::{FileKind, Unit};
@@ -232,21 +232,12 @@ fn load_httpd_file(fs: &dyn FileSystem, path: &Path, settings: &Settings, entry:
 /// with CL002, as well as anything that is not a regular file.
 pub fn read_config(fs: &dyn FileSystem, path: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
     let bytes = fs.read(path).map_err(|e| Box::new(unreadable(path, &e.to_string())))?;
-    if let Some(pos) = memchr::memchr(0, &bytes) {
-        let location = locate(path, &bytes, Span::new(pos, pos + 1));
-        return Err(Box::new(Diagnostic {
-            code: cl::Unreadable::META.code,
-            name: cl::Unreadable::META.name,
-            severity: Severity::Error,
-            message: format!(
-                "binary data (a NUL byte at line {}, column {}): not a configuration file",
-                location.start.line, location.start.column
-            ),
-            location,
-            fix: None,
-        }));
+    match binary_data(&bytes) {
+        Some((nul, message)) => {
+            Err(Box::new(diagnostic(&cl::Unreadable::META, Severity::Error, path, &bytes, nul, message)))
+        }
+        None => Ok(bytes),
     }
-    Ok(bytes)
 }
 
 fn diagnostic(
