@@ -103,15 +103,11 @@ const fn signature_fix(path: &'static str) -> Fix {
 /// is reported.
 const CLEAN_TOP: &str = "ServerTokens Prod\nServerSignature Off\nTraceEnable Off\n";
 
-/// The table. Only httpd files are wired into the CLI so far.
-///
-/// TODO(php, gitlab): add php.ini rows (random bytes, NUL bytes, lone CR,
-/// a 5 MB line, an unclosed `[section`, an unclosed quote, a FIFO / a
-/// directory named php.ini, an unreadable scan-directory file, a scan
-/// directory symlink loop) and gitlab.rb rows (unclosed string / heredoc /
-/// `do ... end`, 20,000 nested blocks, NUL bytes, a FIFO named gitlab.rb)
-/// once those kinds are checked by the binary; each needs only a `build`
-/// function and the expected codes.
+/// The settings a php.ini needs so that only the row's own problem is
+/// reported.
+const PHP_CLEAN: &str = "expose_php = Off\ndisplay_errors = Off\n";
+
+/// The table: httpd first, then php.ini and gitlab.rb.
 const ROWS: &[Row] = &[
     // --- bytes that are not a configuration file -------------------------
     Row {
@@ -577,6 +573,194 @@ const ROWS: &[Row] = &[
         exit: 0,
         codes: &[],
         message: "",
+        ..ROW
+    },
+    // --- php.ini ---------------------------------------------------------
+    Row {
+        name: "php.ini: NUL bytes",
+        build: |d| {
+            put(d, "php/php.ini", format!("{PHP_CLEAN}a = 1\n\0b\n").as_bytes());
+            Input::new(&["php"])
+        },
+        exit: 2,
+        codes: &["CL002"],
+        message: "binary data (a NUL byte at line 4, column 1)",
+        ..ROW
+    },
+    Row {
+        name: "php.ini: random text (no NUL)",
+        build: |d| {
+            put(d, "php/php.ini", &random_text(0x2545_F491_4F6C_DD1D, 64 * 1024));
+            Input::new(&["php"])
+        },
+        exit: 2,
+        codes: &["CL001"],
+        message: "syntax error",
+        ..ROW
+    },
+    Row {
+        // PHP ends a line at a lone CR too: two directives.
+        name: "php.ini: lone CR line ends",
+        build: |d| {
+            put(d, "php/php.ini", b"expose_php = On\rdisplay_errors = Off\r");
+            Input::new(&["php"])
+        },
+        exit: 1,
+        codes: &["PH001"],
+        message: "`expose_php` is on",
+        fix: Fix::Replaces { path: "php/php.ini", from: "expose_php = On", to: "expose_php = Off", exit: 0 },
+        ..ROW
+    },
+    Row {
+        name: "php.ini: a 5 MB single line",
+        build: |d| {
+            let mut text = format!("{PHP_CLEAN}include_path = ").into_bytes();
+            text.resize(5 * 1024 * 1024, b'a');
+            text.extend_from_slice(b"\nexpose_php = On\n");
+            put(d, "php/php.ini", &text);
+            Input::new(&["php"])
+        },
+        exit: 1,
+        codes: &["PH001"],
+        message: "`expose_php` is on",
+        fix: Fix::Replaces { path: "php/php.ini", from: "expose_php = On", to: "expose_php = Off", exit: 0 },
+        secs: 20,
+        ..ROW
+    },
+    Row {
+        name: "php.ini: 300,000 lines",
+        build: |d| {
+            let body = "; a comment\nkey = value\n".repeat(150_000);
+            put(d, "php/php.ini", format!("{body}expose_php = On\ndisplay_errors = Off\n").as_bytes());
+            Input::new(&["php"])
+        },
+        exit: 1,
+        codes: &["PH001"],
+        message: "`expose_php` is on",
+        fix: Fix::Replaces { path: "php/php.ini", from: "expose_php = On", to: "expose_php = Off", exit: 0 },
+        secs: 30,
+        ..ROW
+    },
+    Row {
+        name: "php.ini: unclosed [section",
+        build: |d| {
+            put(d, "php/php.ini", format!("{PHP_CLEAN}[PHP\nmemory_limit = 128M\n").as_bytes());
+            Input::new(&["php"])
+        },
+        exit: 2,
+        codes: &["CL001"],
+        message: "syntax error, unexpected end of file, expecting ']'",
+        ..ROW
+    },
+    Row {
+        name: "php.ini: unclosed double quote",
+        build: |d| {
+            put(d, "php/php.ini", format!("{PHP_CLEAN}error_log = \"/var/log\nmemory_limit = 128M\n").as_bytes());
+            Input::new(&["php"])
+        },
+        exit: 2,
+        codes: &["CL001"],
+        message: "syntax error, unexpected end of file",
+        ..ROW
+    },
+    Row {
+        name: "php.ini: FIFO named php.ini",
+        build: |d| {
+            mkfifo(&d.join("php/php.ini"));
+            Input::new(&["php"])
+        },
+        exit: 2,
+        codes: &["CL002"],
+        message: "cannot read: not a regular file (FIFO, socket or device)",
+        ..ROW
+    },
+    Row {
+        name: "php.ini: directory named php.ini",
+        build: |d| {
+            fs::create_dir_all(d.join("php/php.ini")).expect("mkdir");
+            Input::new(&["php"])
+        },
+        exit: 2,
+        codes: &["CL002"],
+        message: "cannot read: is a directory, not a configuration file",
+        ..ROW
+    },
+    // --- gitlab.rb -------------------------------------------------------
+    Row {
+        name: "gitlab.rb: NUL bytes",
+        build: |d| {
+            put(d, "gitlab/gitlab.rb", b"external_url 'https://gitlab.example.com'\n\0\n");
+            Input::new(&["gitlab"])
+        },
+        exit: 2,
+        codes: &["CL002"],
+        message: "binary data (a NUL byte at line 2, column 1)",
+        ..ROW
+    },
+    Row {
+        name: "gitlab.rb: unclosed string",
+        build: |d| {
+            put(d, "gitlab/gitlab.rb", b"external_url 'https://gitlab.example.com\nnginx['enable'] = true\n");
+            Input::new(&["gitlab"])
+        },
+        exit: 2,
+        codes: &["CL001"],
+        message: "unterminated string meets end of file",
+        ..ROW
+    },
+    Row {
+        name: "gitlab.rb: unclosed hash",
+        build: |d| {
+            put(d, "gitlab/gitlab.rb", b"gitlab_rails['env'] = {\n  'A' => 'b',\n");
+            Input::new(&["gitlab"])
+        },
+        exit: 2,
+        codes: &["CL001"],
+        message: "unterminated hash: `{` on line 1 is never closed",
+        ..ROW
+    },
+    Row {
+        name: "gitlab.rb: unclosed heredoc",
+        build: |d| {
+            put(d, "gitlab/gitlab.rb", b"x = <<~EOS\n  text\n");
+            Input::new(&["gitlab"])
+        },
+        exit: 2,
+        codes: &["CL001"],
+        message: "can't find string \"EOS\" anywhere before EOF",
+        ..ROW
+    },
+    Row {
+        name: "gitlab.rb: `do` without `end`",
+        build: |d| {
+            put(d, "gitlab/gitlab.rb", b"[1].each do |x|\n  puts x\n");
+            Input::new(&["gitlab"])
+        },
+        exit: 2,
+        codes: &["CL001"],
+        message: "unterminated `do` block: `do` on line 1 is never closed by `end`",
+        ..ROW
+    },
+    Row {
+        name: "gitlab.rb: 20,000 nested arrays",
+        build: |d| {
+            put(d, "gitlab/gitlab.rb", format!("x = {}{}\n", "[".repeat(20_000), "]".repeat(20_000)).as_bytes());
+            Input::new(&["gitlab"])
+        },
+        exit: 2,
+        codes: &["CL001"],
+        message: "nesting too deep",
+        ..ROW
+    },
+    Row {
+        name: "gitlab.rb: FIFO named gitlab.rb",
+        build: |d| {
+            mkfifo(&d.join("gitlab/gitlab.rb"));
+            Input::new(&["gitlab"])
+        },
+        exit: 2,
+        codes: &["CL002"],
+        message: "cannot read: not a regular file (FIFO, socket or device)",
         ..ROW
     },
 ];
