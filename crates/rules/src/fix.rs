@@ -89,8 +89,6 @@ pub struct FixOptions {
 
 /// Fix everything fixable in a target.
 pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, options: &FixOptions) -> FixOutcome {
-    let unsafe_fixes = options.unsafe_fixes;
-    let in_scope = |e: &Edit| options.only_path.as_ref().is_none_or(|p| &e.path == p);
     // Every file is read once: edits are applied to the bytes they were
     // computed on, and `FixedFile::original` is what was read, so the writer
     // can refuse a file that changed on disk meanwhile.
@@ -109,19 +107,6 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
     let mut limit: Option<usize> = None;
     // The lint of the current text, when the last pass already made it.
     let mut current: Option<Lint> = None;
-    // The fixes that could be applied to the current text.
-    let candidates_in = |diagnostics: &'_ [Diagnostic], kinds: &HashMap<PathBuf, FileKind>, rejected: &HashSet<_>| {
-        diagnostics
-            .iter()
-            .filter(|d| d.fix_applies(unsafe_fixes) && !rejected.contains(&fingerprint(d)))
-            .filter(|d| {
-                d.fix.as_ref().is_some_and(|f| {
-                    !f.edits.is_empty() && f.edits.iter().all(|e| kinds.contains_key(&e.path) && in_scope(e))
-                })
-            })
-            .cloned()
-            .collect::<Vec<Diagnostic>>()
-    };
     // Whether the loop ran out of passes rather than out of fixes.
     let mut out_of_passes = true;
     for _ in 0..MAX_ATTEMPTS {
@@ -138,8 +123,7 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
             out_of_passes = false;
             break;
         }
-        let candidates = candidates_in(&diagnostics, &kinds, &rejected);
-        let candidates: Vec<&Diagnostic> = candidates.iter().collect();
+        let candidates = applicable(&diagnostics, &kinds, &rejected, options);
         if candidates.is_empty() {
             out_of_passes = false;
             break;
@@ -196,14 +180,14 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
     let (diagnostics, kinds) = current.unwrap_or_else(|| lint(target, &overlay, settings));
     // Out of passes with fixes left: say so rather than leave a text that
     // the next run changes again.
-    let pending =
-        if out_of_passes { candidates_in(&diagnostics, &kinds.unwrap_or_default(), &rejected) } else { vec![] };
+    let kinds = kinds.unwrap_or_default();
+    let pending = if out_of_passes { applicable(&diagnostics, &kinds, &rejected, options) } else { vec![] };
     let converged = pending.is_empty();
     for d in pending {
         let reason = format!(
             "not applied: fixing stopped after {MAX_PASSES} passes, each revealing more to fix; run the fix again"
         );
-        failures.push(failure(&d, reason));
+        failures.push(failure(d, reason));
     }
     let mut files: Vec<FixedFile> = overlay
         .files()
@@ -216,6 +200,27 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
     files.sort_by(|a, b| a.path.cmp(&b.path));
     failures.dedup();
     FixOutcome { files, fixed, diagnostics, failures, converged }
+}
+
+/// The findings whose fix could be applied to the current text: of the
+/// applicability asked for, not rejected in this text, and editing only
+/// files of the target (and, with `only_path`, only that file).
+fn applicable<'d>(
+    diagnostics: &'d [Diagnostic],
+    kinds: &HashMap<PathBuf, FileKind>,
+    rejected: &HashSet<Fingerprint>,
+    options: &FixOptions,
+) -> Vec<&'d Diagnostic> {
+    let in_scope = |e: &Edit| options.only_path.as_ref().is_none_or(|p| &e.path == p);
+    diagnostics
+        .iter()
+        .filter(|d| d.fix_applies(options.unsafe_fixes) && !rejected.contains(&fingerprint(d)))
+        .filter(|d| {
+            d.fix.as_ref().is_some_and(|f| {
+                !f.edits.is_empty() && f.edits.iter().all(|e| kinds.contains_key(&e.path) && in_scope(e))
+            })
+        })
+        .collect()
 }
 
 /// Whether a fixed finding is still reported after the pass: a finding of
