@@ -984,17 +984,7 @@ fn run_bounded(bin: &Path, dir: &Path, out: &Path, args: &[String], as_nobody: b
     }
     let start = Instant::now();
     let mut child = cmd.spawn().expect("spawn conflint");
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("conflint {args:?} still running after {limit:?}: killed");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let status = common::wait_bounded(&mut child, limit, &format!("{args:?}"));
     let elapsed = start.elapsed();
     let read = |p: &Path| String::from_utf8_lossy(&fs::read(p).expect("read output")).into_owned();
     let run =

@@ -322,22 +322,6 @@ fn read_to_string(path: &Path) -> String {
     text
 }
 
-/// Wait for `child`, killing it (and failing) after `limit`.
-fn wait_bounded(child: &mut Child, limit: Duration, what: &str) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: conflint still running after {limit:?}; killed");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Read-only directory, read-only file system, full disk.
 // ---------------------------------------------------------------------------
@@ -529,7 +513,7 @@ fn fix_refuses_a_file_edited_while_it_runs() {
         }
         let last_before_edit = fs::read(last).expect("read last");
         fs::write(last, edited).expect("edit the last file");
-        let status = wait_bounded(&mut child, Duration::from_secs(300), "fix while editing");
+        let status = common::wait_bounded(&mut child, Duration::from_secs(300), "fix while editing");
         let stderr = read_to_string(&root.join("run.stderr"));
         let rel = format!("{}/f{:05}.conf", kind.fragment_dir, n - 1);
         let refusal = format!("conflint: {rel}: not written: it changed on disk since conflint read it");
@@ -656,7 +640,7 @@ fn interrupted_fix_leaves_every_file_original_or_fixed() {
         std::thread::sleep(delay);
         // SAFETY: plain kill(2) on our own child.
         unsafe { libc::kill(child.id() as libc::pid_t, signal) };
-        let status = wait_bounded(&mut child, Duration::from_secs(120), &when);
+        let status = common::wait_bounded(&mut child, Duration::from_secs(120), &when);
         let stderr = read_to_string(&root.join("run.stderr"));
         assert_no_temp_files(&root, &when);
         let seen = states(kind, &files, &when);
@@ -759,8 +743,8 @@ fn two_runs_at_once(stagger: bool, n: usize, padding: usize) {
         }
     }
     let mut b = spawn(&root, &["--fix", "apache2"], &root.join("b"));
-    let status_a = wait_bounded(&mut a, Duration::from_secs(300), when);
-    let status_b = wait_bounded(&mut b, Duration::from_secs(300), when);
+    let status_a = common::wait_bounded(&mut a, Duration::from_secs(300), when);
+    let status_b = common::wait_bounded(&mut b, Duration::from_secs(300), when);
     assert_concurrent_run(status_a, &read_to_string(&root.join("a.stderr")), kind, &format!("{when} (first)"));
     assert_concurrent_run(status_b, &read_to_string(&root.join("b.stderr")), kind, &format!("{when} (second)"));
     assert_no_temp_files(&root, when);

@@ -109,3 +109,24 @@ pub fn conflint_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
+
+/// Wait for `child`, killing it (and failing the test) after `limit`;
+/// `what` names the run in the failure.
+pub fn wait_bounded(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+    what: &str,
+) -> std::process::ExitStatus {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: conflint still running after {limit:?}; killed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
