@@ -48,7 +48,7 @@ fn main() -> ExitCode {
     print!("{}", conflint::diff(&path, &text, &fixed.text));
     for d in &fixed.remaining {
         let l = &d.location;
-        eprintln!("{}:{}:{}: {} {}", l.path.display(), l.start.line, l.start.column, d.code, d.message);
+        eprintln!("{}:{}:{}: {} {}", l.path.display(), l.start.line, l.start.column, d.code(), d.message);
     }
     eprintln!("{} fixed, {} remaining", fixed.fixed, fixed.remaining.len());
 

@@ -12,7 +12,7 @@
 //! let text = b"<VirtualHost *:80>\n    ServerName www.example.com\n    ServerSignature On\n</VirtualHost>\n";
 //! let diagnostics = conflint::check("sites-available/www.conf", FileKind::Httpd, text, &Settings::default());
 //! assert_eq!(diagnostics.len(), 1);
-//! assert_eq!(diagnostics[0].code, "HT002");
+//! assert_eq!(diagnostics[0].code(), "HT002");
 //! assert_eq!((diagnostics[0].location.start.line, diagnostics[0].location.start.column), (3, 21));
 //!
 //! let fixed = conflint::fix("sites-available/www.conf", FileKind::Httpd, text, &Settings::default(), false);
@@ -32,27 +32,21 @@ pub use conflint_core as core;
 pub use conflint_rules as rules;
 
 pub use conflint_core::source::{FileSystem, MemoryFileSystem, RealFileSystem};
-pub use conflint_core::{LineColumn, Span, SyntaxError};
+pub use conflint_core::{LineColumn, Role, Span, SyntaxError};
 pub use conflint_rules::fix::FixFailure;
-pub use conflint_rules::settings::{GitlabSettings, HttpdSettings, Selection};
-pub use conflint_rules::{Applicability, Diagnostic, Edit, FileKind, Fix, Location, Settings, Severity, Target};
+pub use conflint_rules::settings::{GitlabSettings, HttpdSettings, PhpSettings, Selection};
+pub use conflint_rules::{Applicability, Diagnostic, Edit, FileKind, Fix, Location, Rule, Settings, Severity, Target};
 
-use conflint_rules::engine::check_target;
 use conflint_rules::fix::{FixOptions, fix_target};
+use conflint_rules::plan::{Found, single_file_target};
 
-/// The target for one file held in memory: entry files (`httpd.conf`,
-/// `apache2.conf`, `php.ini`) get the entry-file rules, without following
-/// their includes; anything else is checked as a fragment.
-fn single_file_target(path: &Path, kind: FileKind) -> Target {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    match kind {
-        FileKind::Httpd if name == "httpd.conf" || name == "apache2.conf" => {
-            Target::HttpdEntryAlone(path.to_path_buf())
-        }
-        FileKind::Httpd => Target::HttpdFile(path.to_path_buf()),
-        FileKind::PhpIni => Target::PhpFile(path.to_path_buf()),
-        FileKind::GitlabRb => Target::GitlabFile(path.to_path_buf()),
-    }
+/// The target for one file held in memory: an entry file (`httpd.conf`,
+/// `apache2.conf`, `php.ini`) gets the entry-file rules without following
+/// its includes; anything else is checked as a fragment.
+fn memory_target(fs: &dyn FileSystem, path: &Path, kind: FileKind, settings: &Settings) -> Target {
+    let role = kind.format().recognise(path).unwrap_or(Role::Part);
+    let found = Found { path: path.to_path_buf(), kind, role, identity: fs.identity(path) };
+    single_file_target(&found, fs, settings, false)
 }
 
 /// Check one file held in memory. `path` names it in diagnostics and
@@ -64,7 +58,7 @@ fn single_file_target(path: &Path, kind: FileKind) -> Target {
 /// let ini = b"[PHP]\ndisplay_errors = Off\nexpose_php = \"yes\"\n";
 /// let codes: Vec<_> = conflint::check("php.ini", FileKind::PhpIni, ini, &Settings::default())
 ///     .into_iter()
-///     .map(|d| d.code)
+///     .map(|d| d.code())
 ///     .collect();
 /// assert_eq!(codes, ["PH001", "PH004"]);
 /// ```
@@ -72,12 +66,14 @@ pub fn check(path: impl AsRef<Path>, kind: FileKind, text: &[u8], settings: &Set
     let path = path.as_ref();
     let mut fs = MemoryFileSystem::new();
     fs.insert(path, text.to_vec());
-    check_target(&single_file_target(path, kind), &fs, settings)
+    let target = memory_target(&fs, path, kind, settings);
+    conflint_rules::lint(&target, &fs, settings).diagnostics
 }
 
 /// Check a whole tree read through `fs` from its entry file: for httpd,
-/// includes are expanded where they stand; for PHP, pass the scan directory
-/// with [`Target::PhpTree`] and [`check_target_in`].
+/// includes are expanded where they stand; for PHP, the scan directory of
+/// the file's layout is read too (or pass your own [`Target`] to
+/// [`check_target_in`]).
 ///
 /// ```
 /// use conflint::{FileKind, MemoryFileSystem, Settings};
@@ -87,7 +83,7 @@ pub fn check(path: impl AsRef<Path>, kind: FileKind, text: &[u8], settings: &Set
 /// fs.insert("/etc/apache2/sites-enabled/000-shop.conf", "<VirtualHost *:80>\n  ServerName shop.example.com\n</VirtualHost>\n");
 /// let diagnostics = conflint::check_tree(&fs, "/etc/apache2/apache2.conf", FileKind::Httpd, &Settings::default());
 /// assert_eq!(diagnostics.len(), 1);
-/// assert_eq!(diagnostics[0].code, "HT003");
+/// assert_eq!(diagnostics[0].code(), "HT003");
 /// assert_eq!(diagnostics[0].location.path, std::path::Path::new("/etc/apache2/sites-enabled/000-shop.conf"));
 /// ```
 pub fn check_tree(
@@ -96,18 +92,15 @@ pub fn check_tree(
     kind: FileKind,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
-    let entry = entry.as_ref().to_path_buf();
-    let target = match kind {
-        FileKind::Httpd => Target::HttpdTree(entry),
-        FileKind::PhpIni => Target::PhpTree { main: entry, scan_dir: None },
-        FileKind::GitlabRb => Target::GitlabFile(entry),
-    };
-    check_target(&target, fs, settings)
+    let entry = entry.as_ref();
+    let found = Found { path: entry.to_path_buf(), kind, role: Role::Entry, identity: fs.identity(entry) };
+    let target = single_file_target(&found, fs, settings, true);
+    conflint_rules::lint(&target, fs, settings).diagnostics
 }
 
 /// Check any [`Target`] through `fs`.
 pub fn check_target_in(fs: &dyn FileSystem, target: &Target, settings: &Settings) -> Vec<Diagnostic> {
-    check_target(target, fs, settings)
+    conflint_rules::lint(target, fs, settings).diagnostics
 }
 
 /// The result of fixing one file held in memory.
@@ -145,7 +138,7 @@ pub fn fix(path: impl AsRef<Path>, kind: FileKind, text: &[u8], settings: &Setti
     let mut fs = MemoryFileSystem::new();
     fs.insert(path, text.to_vec());
     let options = FixOptions { unsafe_fixes, only_path: Some(path.to_path_buf()) };
-    let outcome = fix_target(&single_file_target(path, kind), &fs, settings, &options);
+    let outcome = fix_target(&memory_target(&fs, path, kind, settings), &fs, settings, &options);
     let text = outcome.files.into_iter().find(|f| f.path == path).map(|f| f.fixed).unwrap_or_else(|| text.to_vec());
     Fixed {
         text,
@@ -159,5 +152,5 @@ pub fn fix(path: impl AsRef<Path>, kind: FileKind, text: &[u8], settings: &Setti
 /// A unified diff (`a/` and `b/` paths) from `original` to `fixed`; empty
 /// when they are equal.
 pub fn diff(path: impl AsRef<Path>, original: &[u8], fixed: &[u8]) -> String {
-    conflint_cli::diff::unified_diff(path.as_ref(), original, fixed)
+    conflint_rules::diff::unified_diff(path.as_ref(), original, fixed)
 }

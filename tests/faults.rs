@@ -32,8 +32,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
 // ---------------------------------------------------------------------------
 // The files the faults are injected into.
 // ---------------------------------------------------------------------------
@@ -91,10 +89,7 @@ fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_conflint"))
 }
 
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
+use common::{codes, is_root, json, write};
 
 /// A temporary directory every user may enter (so a run as `nobody` can).
 fn sandbox() -> (tempfile::TempDir, PathBuf) {
@@ -102,13 +97,6 @@ fn sandbox() -> (tempfile::TempDir, PathBuf) {
     let root = dir.path().canonicalize().expect("canonical temporary directory");
     fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).expect("chmod sandbox");
     (dir, root)
-}
-
-fn write(root: &Path, rel: &str, text: &str) -> PathBuf {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    fs::write(&path, text).expect("write");
-    path
 }
 
 /// `.NAME.conflint-XXXXXX.tmp` files anywhere under `root`.
@@ -227,22 +215,6 @@ impl Drop for RestoreMode {
     fn drop(&mut self) {
         let _ = fs::set_permissions(&self.0, fs::Permissions::from_mode(0o755));
     }
-}
-
-fn json(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("--format json printed invalid JSON ({e}):\n{stdout}"))
-}
-
-fn codes(report: &Value) -> Vec<String> {
-    let mut codes: Vec<String> = report["diagnostics"]
-        .as_array()
-        .expect("diagnostics array")
-        .iter()
-        .map(|d| d["code"].as_str().expect("code").to_string())
-        .collect();
-    codes.sort();
-    codes.dedup();
-    codes
 }
 
 /// A tree of `n` fragment files `f00000.conf`... with the bad text; returns
@@ -590,7 +562,12 @@ fn fix_applies_its_edits_to_the_bytes_it_read() {
             after: reads,
             reads: std::sync::atomic::AtomicUsize::new(0),
         };
-        let outcome = fix_target(&Target::HttpdFile(path.clone()), &fs, &Settings::default(), &FixOptions::default());
+        let outcome = fix_target(
+            &Target::fragment(conflint::FileKind::Httpd, path.clone()),
+            &fs,
+            &Settings::default(),
+            &FixOptions::default(),
+        );
         for file in &outcome.files {
             let show = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
             assert!(

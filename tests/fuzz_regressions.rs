@@ -115,7 +115,7 @@ fn fixes_apply(kind: FileKind, path: &str, cases: &[(&str, &[u8])]) {
         pipeline(kind, path, false, text);
         let fixed = conflint::fix(path, kind, text, &settings(false), true);
         assert!(fixed.failures.is_empty(), "case {name}: fixes failed: {:#?}\n input: {}", fixed.failures, show(text));
-        let left: Vec<_> = fixed.remaining.iter().filter(|d| d.fix.is_some()).map(|d| d.code).collect();
+        let left: Vec<_> = fixed.remaining.iter().filter(|d| d.fix.is_some()).map(|d| d.code()).collect();
         assert!(left.is_empty(), "case {name}: still fixable after fixing: {left:?}\n fixed: {}", show(&fixed.text));
         if kind == FileKind::GitlabRb {
             whitelist_still_read(name, &fixed.text);
@@ -132,7 +132,7 @@ fn whitelist_still_read(name: &str, fixed: &[u8]) {
     settings.gitlab.trusted_ips.push("192.0.2.1/32".parse().expect("CIDR"));
     let gl001: Vec<_> = conflint::check("gitlab.rb", FileKind::GitlabRb, fixed, &settings)
         .into_iter()
-        .filter(|d| d.code == "GL001")
+        .filter(|d| d.code() == "GL001")
         .map(|d| d.message)
         .collect();
     assert!(

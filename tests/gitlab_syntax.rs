@@ -254,10 +254,11 @@ fn array_append_keeps_the_template_layout() {
     let list = settings.effective("gitlab_rails", &["rack_attack_git_basic_auth", "ip_whitelist"]).unwrap();
     let EffectiveValue::Literal(id) = list.value else { panic!() };
     let quote = file.array(id).unwrap().layout.quote.unwrap();
-    let edits = file.append_to_array(id, &string_literal(quote, "10.0.0.0/8")).unwrap();
+    let edits =
+        file.append_to_array(std::path::Path::new("gitlab.rb"), id, &string_literal(quote, "10.0.0.0/8")).unwrap();
     let mut out = src.to_string();
     for e in edits.iter().rev() {
-        out.replace_range(e.span.range(), &e.text);
+        out.replace_range(e.span.range(), &e.replacement);
     }
     assert_eq!(out, src.replace(r#"["127.0.0.1"]"#, r#"["127.0.0.1", "10.0.0.0/8"]"#));
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use conflint_cli::config::FileMap;
-use conflint_cli::discover::{Found, walk};
+use conflint_cli::discover::{Walked, walk};
 use conflint_core::httpd::HttpdFile;
 use conflint_rules::FileKind;
 
@@ -84,10 +84,11 @@ fn the_walker_finds_httpd_files_and_nothing_else() {
     if !common::require_corpus("the_walker_finds_httpd_files_and_nothing_else") {
         return;
     }
-    let mut found = Found::default();
+    let mut found = Walked::default();
     walk(&root(), &FileMap::default(), &mut found);
-    let walked: Vec<String> = found.files.iter().filter(|(_, k)| *k == FileKind::Httpd).map(|(p, _)| rel(p)).collect();
-    assert!(found.files.iter().all(|(_, k)| *k == FileKind::Httpd), "only httpd files under corpus/apache");
+    let walked: Vec<String> =
+        found.files.iter().filter(|(_, k, _)| *k == FileKind::Httpd).map(|(p, _, _)| rel(p)).collect();
+    assert!(found.files.iter().all(|(_, k, _)| *k == FileKind::Httpd), "only httpd files under corpus/apache");
     for not_httpd in NOT_HTTPD {
         assert!(!walked.contains(&not_httpd.to_string()), "{not_httpd} mistaken for httpd");
     }

@@ -4,13 +4,10 @@
 
 mod common;
 
-use std::fs;
 use std::path::Path;
 
 fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    fs::write(path, text).expect("write");
+    common::write(root, rel, text);
 }
 
 fn json(dir: &Path, args: &[&str]) -> serde_json::Value {

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -988,9 +988,7 @@ fn catch_all_fix_without_authz_core_is_accepted_by_httpd() {
 // ---------------------------------------------------------------------------
 
 /// A free TCP port on the loopback interface.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("local addr").port()
-}
+use common::free_port;
 
 /// The user httpd's children run as when started by root.
 fn run_user() -> &'static str {

@@ -124,7 +124,7 @@ fn values_equal_what_php_reads() {
         text.push_str(&format!("{key} = {value}\n"));
     }
     std::fs::write(&ini, &text).expect("write");
-    let tree = PhpIniTree::load(&RealFileSystem, &ini, None);
+    let tree = PhpIniTree::load(&RealFileSystem::new(), &ini, &[]);
     let (expected, stderr) = php_values(&php, &ini, None, &keys);
     assert!(stderr.is_empty(), "php complained: {stderr}");
     assert!(VALUES.len() >= 40);
@@ -262,7 +262,7 @@ fn corpus_settings_equal_what_php_reads() {
     let cli_overrides = [cli_overrides.as_slice(), &["max_input_time"]].concat();
     for name in ["php/php.ini-production", "php/php.ini-development"] {
         let path = common::corpus(name);
-        let tree = PhpIniTree::load(&RealFileSystem, &path, None);
+        let tree = PhpIniTree::load(&RealFileSystem::new(), &path, &[]);
         let mut keys: Vec<String> = tree
             .settings()
             .filter(|s| s.offset.is_none() && !s.key.contains('\'') && !cli_overrides.contains(&s.key.as_str()))
@@ -295,7 +295,7 @@ fn scan_directory_and_path_sections_match_php() {
     std::fs::write(scan.join("40-c.ini"), "[HOST=Example.com]\ni = host\n").expect("write");
     std::fs::write(scan.join("50-d.ini"), "j = after host\n").expect("write");
     std::fs::write(scan.join("99-x.ini.disabled"), "a = disabled\n").expect("write");
-    let tree = PhpIniTree::load(&RealFileSystem, &ini, Some(&scan));
+    let tree = PhpIniTree::load(&RealFileSystem::new(), &ini, std::slice::from_ref(&scan));
     let names: Vec<_> = tree.files.iter().filter_map(|f| f.path.file_name()).map(|n| n.to_string_lossy()).collect();
     assert_eq!(names, ["php.ini", "10-a.ini", "20-b.ini", "30-bad.ini", "40-c.ini", "50-d.ini"]);
     assert!(tree.files[3].content.is_err());

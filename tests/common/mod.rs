@@ -130,3 +130,43 @@ pub fn wait_bounded(
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
+
+/// Write `bytes` to `root/rel`, creating its directories; returns the path.
+pub fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    path
+}
+
+/// Whether the tests run as root (some system tests need `nobody`).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The uid and gid of `nobody`.
+pub const NOBODY: u32 = 65534;
+
+/// A TCP port on 127.0.0.1 free right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// `--format json` output, parsed; fails the test with the text otherwise.
+pub fn json(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("--format json printed invalid JSON ({e}):\n{stdout}"))
+}
+
+/// The distinct codes of a JSON report, sorted.
+pub fn codes(report: &serde_json::Value) -> Vec<String> {
+    let mut codes: Vec<String> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["code"].as_str().map(str::to_string))
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}

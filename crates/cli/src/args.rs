@@ -62,6 +62,9 @@ pub struct CommonArgs {
     /// Read httpd's ServerRoot (and absolute include paths under it) from DIR.
     #[arg(long, value_name = "DIR")]
     pub server_root: Option<PathBuf>,
+    /// Define NAME for httpd's <IfDefine>, as `httpd -D NAME` (repeatable).
+    #[arg(short = 'D', long = "define", value_name = "NAME")]
+    pub defines: Vec<String>,
 }
 
 /// Options of checking (and fixing) paths.
@@ -106,6 +109,26 @@ pub struct CheckArgs {
     /// Only the findings; no summary.
     #[arg(short, long)]
     pub quiet: bool,
+    /// With --fix: also write files outside the PATHs given, reached through
+    /// symlinks or absolute includes (a live box where packages link their
+    /// configuration in from elsewhere).
+    #[arg(long)]
+    pub write_outside: bool,
+    /// With --fix or --diff: do not check the fixed files with the servers'
+    /// own checks (`apache2 -t`, `php -n -c`, `ruby -c`) before writing.
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Print the configuration in effect (which conflint.toml, the rules,
+    /// the settings) and exit.
+    #[arg(long)]
+    pub show_settings: bool,
+    /// Refuse files larger than this many bytes (default 64 MiB).
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    pub max_file_size: Option<u64>,
+}
+
+fn parse_bytes(text: &str) -> Result<u64, String> {
+    conflint_rules::settings::parse_size(text)
 }
 
 /// Options of `conflint vhosts`.

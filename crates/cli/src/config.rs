@@ -8,7 +8,7 @@ use conflint_rules::settings::{Selection, parse_size};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use conflint_rules::FileKind;
+use conflint_core::FileKind;
 
 /// The file name conflint looks for.
 pub const CONFIG_NAME: &str = "conflint.toml";
@@ -19,8 +19,10 @@ struct RawConfig {
     select: Option<Vec<String>>,
     ignore: Option<Vec<String>>,
     httpd: Option<RawHttpd>,
+    php: Option<RawPhp>,
     gitlab: Option<RawGitlab>,
-    files: Option<RawFiles>,
+    /// `[files] KIND = [globs]`, one key per format name.
+    files: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -30,20 +32,19 @@ struct RawHttpd {
     server_root: Option<PathBuf>,
     memory: Option<String>,
     process_size: Option<String>,
+    defines: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPhp {
+    scan_dir: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawGitlab {
     trusted_ips: Option<Vec<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFiles {
-    httpd: Option<Vec<String>>,
-    php: Option<Vec<String>>,
-    gitlab: Option<Vec<String>>,
 }
 
 /// A loaded conflint.toml, its paths resolved against its directory.
@@ -63,6 +64,10 @@ pub struct Config {
     pub memory: Option<u64>,
     /// `[httpd] process-size` in bytes.
     pub process_size: Option<u64>,
+    /// `[httpd] defines`.
+    pub defines: Vec<String>,
+    /// `[php] scan-dir`.
+    pub php_scan_dir: Option<String>,
     /// `[gitlab] trusted-ips`.
     pub trusted_ips: Vec<ipnet::IpNet>,
     /// `[files]`.
@@ -148,13 +153,14 @@ impl Config {
             .collect::<Result<_, _>>()?;
         let mut sets = Vec::new();
         if let Some(files) = raw.files {
-            for (kind, globs) in
-                [(FileKind::Httpd, files.httpd), (FileKind::PhpIni, files.php), (FileKind::GitlabRb, files.gitlab)]
-            {
-                let Some(globs) = globs else { continue };
+            for (name, globs) in files {
+                let Some(kind) = FileKind::from_name(&name) else {
+                    let known: Vec<&str> = FileKind::all().map(FileKind::name).collect();
+                    return Err(invalid(format!("[files]: unknown kind `{name}` (known: {})", known.join(", "))));
+                };
                 let mut builder = GlobSetBuilder::new();
                 for glob in &globs {
-                    builder.add(Glob::new(glob).map_err(|e| invalid(format!("[files] {}: {e}", kind.as_str())))?);
+                    builder.add(Glob::new(glob).map_err(|e| invalid(format!("[files] {kind}: {e}")))?);
                 }
                 sets.push((kind, builder.build().map_err(|e| invalid(format!("[files]: {e}")))?));
             }
@@ -172,6 +178,8 @@ impl Config {
             server_root: httpd.server_root.map(|p| base.join(p)),
             memory,
             process_size,
+            defines: httpd.defines.unwrap_or_default(),
+            php_scan_dir: raw.php.and_then(|p| p.scan_dir),
             trusted_ips,
             files: FileMap { base, sets },
         })

@@ -1,120 +1,88 @@
-//! Which files are configuration, of which kind, and how they group into
-//! targets: files are recognised by name and place, directories are walked
-//! with walkdir (symlinks followed, loops reported, never opening a FIFO).
+//! Which files under the paths given are configuration, of which kind:
+//! `[files]` globs first, then each format's own recognition by name and
+//! place. Directories are walked with walkdir (symlinks followed, loops
+//! reported, never opening a FIFO); conflint's own temporary files are
+//! never read.
 
 use std::path::{Path, PathBuf};
 
-use conflint_rules::FileKind;
+use conflint_core::{FileKind, LoadProblem, ProblemKind, Role};
 
 use crate::config::FileMap;
 
-/// Directory names that mark httpd configuration (`conf-*`, `sites-*` and
-/// `mods-*` are matched by prefix).
-const HTTPD_DIRS: &[&str] = &["conf.d", "conf.modules.d", "vhosts.d", "modules.d", "extra"];
-
-/// Names that are always an httpd entry file.
-pub const HTTPD_ENTRY_NAMES: &[&str] = &["httpd.conf", "apache2.conf"];
-
-/// The kind of a file, from `[files]` globs, then its name and place.
-pub fn classify(path: &Path, files: &FileMap) -> Option<FileKind> {
+/// The kind and role of a file: `[files]` globs first, then its name and place.
+pub fn classify(path: &Path, files: &FileMap) -> Option<(FileKind, Role)> {
+    if is_conflint_temp(path) {
+        return None;
+    }
     if let Some(kind) = files.kind_of(path) {
-        return Some(kind);
+        let role = kind.format().recognise(path).unwrap_or(Role::Part);
+        return Some((kind, role));
     }
-    let name = path.file_name()?.to_string_lossy().into_owned();
-    match name.as_str() {
-        "httpd.conf" | "apache2.conf" | ".htaccess" | "httpd.conf.in" => return Some(FileKind::Httpd),
-        "php.ini" | "php.ini-production" | "php.ini-development" | ".user.ini" => return Some(FileKind::PhpIni),
-        "gitlab.rb" | "gitlab.rb.template" => return Some(FileKind::GitlabRb),
-        _ => {}
-    }
-    let dirs: Vec<String> = path
-        .parent()
-        .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy().to_ascii_lowercase()).collect())
-        .unwrap_or_default();
-    let under = |pred: &dyn Fn(&str) -> bool| dirs.iter().any(|d| pred(d));
-    if name.ends_with(".ini") && under(&|d| d.contains("php")) {
-        return Some(FileKind::PhpIni);
-    }
-    let httpd_name =
-        name.ends_with(".conf") || name.ends_with(".load") || name.ends_with(".htaccess") || name.ends_with(".conf.in");
-    if httpd_name && !under(&|d| d == "nginx" || d.contains("php")) {
-        let httpd_place = under(&|d| {
-            d.contains("apache")
-                || d.contains("httpd")
-                || HTTPD_DIRS.contains(&d)
-                || d.starts_with("conf-")
-                || d.starts_with("sites-")
-                || d.starts_with("mods-")
-        });
-        if httpd_place {
-            return Some(FileKind::Httpd);
-        }
-    }
-    None
+    conflint_core::format::recognise(path)
 }
 
-/// Whether a file is the entry of an httpd tree.
-pub fn is_httpd_entry(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| HTTPD_ENTRY_NAMES.iter().any(|e| n == *e))
-}
-
-/// Whether a file is the entry of a PHP tree (`php.ini`, not a template).
-pub fn is_php_entry(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| n == "php.ini")
+/// Whether `path` names a temporary file of a conflint run (which a crash
+/// may leave behind): never read, never fixed.
+pub fn is_conflint_temp(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| {
+        let name = n.as_encoded_bytes();
+        name.starts_with(b".") && memchr::memmem::find(name, b".conflint-").is_some() && name.ends_with(b".tmp")
+    })
 }
 
 /// What walking found.
 #[derive(Debug, Default)]
-pub struct Found {
-    /// Configuration files, with their kind, in walk order.
-    pub files: Vec<(PathBuf, FileKind)>,
-    /// Problems met while walking: `(path, message, is_error)`.
-    pub problems: Vec<(PathBuf, String, bool)>,
+pub struct Walked {
+    /// Configuration files, with their kind and role, in walk order.
+    pub files: Vec<(PathBuf, FileKind, Role)>,
+    /// What could not be walked.
+    pub problems: Vec<LoadProblem>,
 }
 
 /// Entry names that must be files; a directory of that name is reported.
 const FILE_ONLY_NAMES: &[&str] = &["httpd.conf", "apache2.conf", "php.ini", "gitlab.rb"];
 
-/// Walk `root` (a file or a directory).
-pub fn walk(root: &Path, files: &FileMap, found: &mut Found) {
+/// Directories never worth walking into.
+const SKIPPED_DIRS: &[&str] = &[".git", ".hg", ".svn", "target", "node_modules"];
+
+/// Walk `root`, a directory.
+pub fn walk(root: &Path, files: &FileMap, found: &mut Walked) {
     let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
     let mut it = walker.filter_entry(|e| {
-        let name = e.file_name().to_string_lossy();
-        !(e.depth() > 0
-            && e.file_type().is_dir()
-            && matches!(name.as_ref(), ".git" | ".hg" | ".svn" | "target" | "node_modules"))
+        !(e.depth() > 0 && e.file_type().is_dir() && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
     });
     while let Some(entry) = it.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
                 let path = error.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
-                if let Some(ancestor) = error.loop_ancestor() {
-                    let message =
-                        format!("symlink loop: {} leads back to {}; not followed", path.display(), ancestor.display());
-                    found.problems.push((path, message, false));
-                } else {
-                    let reason = error.io_error().map(|e| e.to_string()).unwrap_or_else(|| error.to_string());
-                    found.problems.push((path, format!("cannot read: {reason}"), true));
+                let reason = match error.loop_ancestor() {
+                    Some(ancestor) => format!(
+                        "symlink loop: leads back to {}; not followed",
+                        conflint_core::text::quoted_path(ancestor)
+                    ),
+                    None => error.io_error().map(|e| e.to_string()).unwrap_or_else(|| error.to_string()),
+                };
+                let loops = error.loop_ancestor().is_some();
+                let mut problem = LoadProblem::unreadable(path, reason);
+                if loops {
+                    problem.kind = ProblemKind::SymlinkLoop(problem.path.clone());
                 }
+                found.problems.push(problem);
                 continue;
             }
         };
         let path = entry.path();
-        let name = entry.file_name().to_string_lossy();
         if entry.file_type().is_dir() {
-            if entry.depth() > 0 && FILE_ONLY_NAMES.contains(&name.as_ref()) {
-                found.problems.push((
-                    path.to_path_buf(),
-                    "cannot read: is a directory, not a configuration file".to_string(),
-                    true,
-                ));
+            if entry.depth() > 0 && FILE_ONLY_NAMES.iter().any(|n| entry.file_name() == *n) {
+                found.problems.push(LoadProblem::unreadable(path, "is a directory, not a configuration file"));
                 it.skip_current_dir();
             }
             continue;
         }
-        if let Some(kind) = classify(path, files) {
-            found.files.push((path.to_path_buf(), kind));
+        if let Some((kind, role)) = classify(path, files) {
+            found.files.push((path.to_path_buf(), kind, role));
         }
     }
 }
@@ -123,29 +91,10 @@ pub fn walk(root: &Path, files: &FileMap, found: &mut Found) {
 mod tests {
     use super::*;
 
-    fn kind(p: &str) -> Option<FileKind> {
-        classify(Path::new(p), &FileMap::default())
-    }
-
     #[test]
-    fn recognises_by_name_and_place() {
-        assert_eq!(kind("/etc/apache2/apache2.conf"), Some(FileKind::Httpd));
-        assert_eq!(kind("/etc/apache2/sites-enabled/000-default.conf"), Some(FileKind::Httpd));
-        assert_eq!(kind("/etc/httpd/conf.d/ssl.conf"), Some(FileKind::Httpd));
-        assert_eq!(kind("/etc/apache2/mods-available/ssl.load"), Some(FileKind::Httpd));
-        assert_eq!(kind("/srv/www/.htaccess"), Some(FileKind::Httpd));
-        assert_eq!(kind("/etc/php/8.2/cli/php.ini"), Some(FileKind::PhpIni));
-        assert_eq!(kind("/etc/php/8.2/cli/conf.d/10-opcache.ini"), Some(FileKind::PhpIni));
-        assert_eq!(kind("/etc/gitlab/gitlab.rb"), Some(FileKind::GitlabRb));
-    }
-
-    #[test]
-    fn leaves_other_files_alone() {
-        assert_eq!(kind("/etc/apache2/magic"), None);
-        assert_eq!(kind("/etc/apache2/envvars"), None);
-        assert_eq!(kind("/etc/nginx/conf.d/default.conf"), None);
-        assert_eq!(kind("/etc/php/8.2/fpm/pool.d/www.conf"), None);
-        assert_eq!(kind("/home/u/notes.conf"), None);
-        assert_eq!(kind("/etc/gentoo/conf.d/apache2"), None);
+    fn conflint_temp_files_are_never_configuration() {
+        let map = FileMap::default();
+        assert!(classify(Path::new("/etc/apache2/conf.d/.ssl.conf.conflint-Ab12.tmp"), &map).is_none());
+        assert!(classify(Path::new("/etc/apache2/conf.d/ssl.conf"), &map).is_some());
     }
 }

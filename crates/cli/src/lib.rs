@@ -5,11 +5,15 @@
 #![warn(missing_docs)]
 
 pub mod args;
+pub mod check;
+pub mod commands;
 pub mod config;
-pub mod diff;
 pub mod discover;
 pub mod output;
+pub mod report;
 pub mod run;
+pub mod settings;
+pub mod verify;
 pub mod vhosts;
 pub mod write;
 

@@ -4,9 +4,49 @@ use std::path::{Path, PathBuf};
 
 use conflint_core::httpd::{HttpdOptions, HttpdTree, Truth};
 use conflint_core::source::RealFileSystem;
+use conflint_core::text::quoted_path;
 use serde_json::json;
 
-use crate::discover::HTTPD_ENTRY_NAMES;
+use crate::args::{ListFormat, VhostsArgs};
+use crate::run::{EXIT_CLEAN, EXIT_ERROR, Io, load_config};
+
+/// Names that head an httpd tree.
+const ENTRY_NAMES: &[&str] = &["httpd.conf", "apache2.conf"];
+
+/// `conflint vhosts [PATH]`.
+pub fn command(args: VhostsArgs, io: &mut Io<'_>) -> u8 {
+    let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    let httpd = load_config(&args.common, std::slice::from_ref(&path))
+        .and_then(|config| crate::settings::httpd_settings(&args.common, &config, None));
+    let httpd = match httpd {
+        Ok(h) => h,
+        Err(e) => {
+            let _ = writeln!(io.stderr, "conflint: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let Some(entry) = find_entry(&path) else {
+        let _ = writeln!(io.stderr, "conflint: no httpd.conf or apache2.conf at {}", quoted_path(&path));
+        return EXIT_ERROR;
+    };
+    let options = HttpdOptions { server_root: httpd.server_root, version: httpd.version, defines: httpd.defines };
+    let tree = match load(&entry, &options) {
+        Ok(tree) => tree,
+        Err(e) => {
+            let _ = writeln!(io.stderr, "conflint: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    for problem in &tree.problems {
+        let _ = writeln!(io.stderr, "conflint: warning: {}: {}", quoted_path(&problem.path), problem.kind);
+    }
+    let text = match args.format {
+        ListFormat::Human => render_text(&tree),
+        ListFormat::Json => render_json(&tree),
+    };
+    let _ = io.stdout.write_all(text.as_bytes());
+    EXIT_CLEAN
+}
 
 /// Find the entry file: the path itself, or `httpd.conf`/`apache2.conf`
 /// in it (or in its `conf/`).
@@ -14,13 +54,13 @@ pub fn find_entry(path: &Path) -> Option<PathBuf> {
     if path.is_file() {
         return Some(path.to_path_buf());
     }
-    let candidates = HTTPD_ENTRY_NAMES.iter().flat_map(|name| [path.join(name), path.join("conf").join(name)]);
+    let candidates = ENTRY_NAMES.iter().flat_map(|name| [path.join(name), path.join("conf").join(name)]);
     candidates.into_iter().find(|p| p.is_file())
 }
 
 /// Load the tree for `conflint vhosts`.
 pub fn load(entry: &Path, options: &HttpdOptions) -> Result<HttpdTree, String> {
-    HttpdTree::load(&RealFileSystem, entry, options).map_err(|e| format!("{}: {e}", entry.display()))
+    HttpdTree::load(&RealFileSystem::new(), entry, options).map_err(|e| format!("{}: {e}", quoted_path(entry)))
 }
 
 /// One vhost as printed.
@@ -45,7 +85,7 @@ fn rows(tree: &HttpdTree) -> Vec<(String, Vec<Row>)> {
                     Row {
                         name: v.server_name.clone().unwrap_or_default(),
                         aliases: v.aliases.clone(),
-                        path: tree.file(v.file).path.to_string_lossy().into_owned(),
+                        path: quoted_path(&tree.file(v.file).path),
                         line: v.line,
                         maybe: v.truth == Truth::Maybe,
                     }
@@ -59,7 +99,7 @@ fn rows(tree: &HttpdTree) -> Vec<(String, Vec<Row>)> {
 /// The text table: per address, the default vhost first.
 pub fn render_text(tree: &HttpdTree) -> String {
     let mut out =
-        format!("VirtualHost configuration (Apache {}, from {}):\n", tree.version, tree.entry().path.display());
+        format!("VirtualHost configuration (Apache {}, from {}):\n", tree.version, quoted_path(&tree.entry().path));
     let table = rows(tree);
     if table.is_empty() {
         out.push_str("  no <VirtualHost> sections: every request is served by the main server\n");

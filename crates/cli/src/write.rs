@@ -43,7 +43,7 @@ pub enum WriteError {
 pub fn write_atomically(path: &Path, original: &[u8], fixed: &[u8]) -> Result<(), WriteError> {
     let io = |source| WriteError::Io { path: path.to_path_buf(), source };
     let target = fs::canonicalize(path).map_err(io)?;
-    let current = conflint_core::source::read_regular_file(&target).map_err(io)?;
+    let current = conflint_core::source::read_regular_file(&target, u64::MAX).map_err(io)?;
     if current != original {
         return Err(WriteError::Changed { path: path.to_path_buf() });
     }

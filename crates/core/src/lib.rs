@@ -7,12 +7,19 @@
 
 #![warn(missing_docs)]
 
+pub mod edit;
 pub mod error;
+pub mod format;
 pub mod gitlab;
 pub mod httpd;
+pub mod load;
 pub mod php;
+pub mod secret;
 pub mod source;
 pub mod text;
 
+pub use edit::Edit;
 pub use error::SyntaxError;
+pub use format::{FileKind, Format, Role};
+pub use load::{LoadOptions, LoadProblem, Loaded, Model, ProblemKind, Scope, SourceFile, Target};
 pub use text::{LineColumn, LineEnding, LineIndex, Span};

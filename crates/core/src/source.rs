@@ -24,7 +24,8 @@ pub enum EntryKind {
 /// The read-only view of files the models need.
 pub trait FileSystem: Sync {
     /// The whole content of a regular file. Implementations must refuse
-    /// anything that is not a regular file rather than block on it.
+    /// anything that is not a regular file rather than block on it, and
+    /// files above their size limit before reading them.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// What `path` is, following symlinks; `NotFound` if it does not exist.
     fn kind(&self, path: &Path) -> io::Result<EntryKind>;
@@ -33,6 +34,11 @@ pub trait FileSystem: Sync {
     /// What identifies the file behind `path`, whatever the route to it
     /// (symlinks, `..`): for cycle detection and to check a file once.
     fn identity(&self, path: &Path) -> FileIdentity;
+    /// Whether `path` lies on a pseudo file system (`/proc`, `/sys`): never
+    /// listed nor read as configuration.
+    fn is_pseudo(&self, _path: &Path) -> bool {
+        false
+    }
 }
 
 /// The identity of a file: its device and inode on a real file system
@@ -65,13 +71,39 @@ impl FileIdentity {
     }
 }
 
-/// The real file system.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct RealFileSystem;
+/// The real file system. Files larger than its limit are refused before
+/// they are read (a 1 TB sparse file is not configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct RealFileSystem {
+    max_file_size: u64,
+}
+
+/// The size limit when none is configured: far above any real
+/// configuration file (php.ini-production is 75 KB), far below what would
+/// exhaust memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+
+impl RealFileSystem {
+    /// The real file system with the default size limit.
+    pub const fn new() -> Self {
+        RealFileSystem { max_file_size: DEFAULT_MAX_FILE_SIZE }
+    }
+
+    /// The real file system refusing files above `bytes`.
+    pub const fn with_max_file_size(bytes: u64) -> Self {
+        RealFileSystem { max_file_size: bytes }
+    }
+}
+
+impl Default for RealFileSystem {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl FileSystem for RealFileSystem {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        read_regular_file(path)
+        read_regular_file(path, self.max_file_size)
     }
 
     fn kind(&self, path: &Path) -> io::Result<EntryKind> {
@@ -92,11 +124,27 @@ impl FileSystem for RealFileSystem {
     fn identity(&self, path: &Path) -> FileIdentity {
         FileIdentity::of(path)
     }
+
+    #[cfg(target_os = "linux")]
+    fn is_pseudo(&self, path: &Path) -> bool {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else { return false };
+        // SAFETY: statfs is plain old data; statfs fills it for a valid path.
+        let mut stat: libc::statfs = unsafe { std::mem::zeroed() };
+        // SAFETY: `c` is a valid NUL-terminated path for the call's duration.
+        if unsafe { libc::statfs(c.as_ptr(), &mut stat) } != 0 {
+            return false;
+        }
+        pseudo_magic(stat.f_type as i64).is_some()
+    }
 }
 
 /// Read a regular file without ever blocking on a FIFO or device: the file
-/// is opened non-blocking and checked with fstat before any read.
-pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
+/// is opened non-blocking and checked with fstat before any read. Files on
+/// pseudo file systems (`/proc`, `/sys`: not configuration, and
+/// `/proc/self/environ` holds secrets) and files larger than `limit` are
+/// refused before a byte is read.
+pub fn read_regular_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     use std::io::Read;
     #[cfg(unix)]
     let file = {
@@ -113,12 +161,65 @@ pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
     if !meta.is_file() {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file (FIFO, socket or device)"));
     }
+    #[cfg(target_os = "linux")]
+    if let Some(name) = pseudo_file_system(&file) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("on the {name} pseudo file system: not a configuration file"),
+        ));
+    }
+    if meta.len() > limit {
+        return Err(too_large(meta.len(), limit));
+    }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // Through `Take`, not `File::read_to_end`: that one asks the kernel for
     // the size and position again (a statx and an lseek per file), for the
     // capacity already reserved here.
-    file.take(u64::MAX).read_to_end(&mut bytes)?;
+    // One byte more than the limit tells a file that grew since the fstat.
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64, limit));
+    }
     Ok(bytes)
+}
+
+fn too_large(size: u64, limit: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{size} bytes, more than the limit of {limit} bytes for a configuration file (--max-file-size)"),
+    )
+}
+
+/// The name of the pseudo file system `file` is on, if it is one: their
+/// "files" are kernel state (and can be endless or huge, like
+/// `/proc/self/pagemap`), never configuration.
+#[cfg(target_os = "linux")]
+fn pseudo_file_system(file: &std::fs::File) -> Option<&'static str> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: statfs is plain old data; fstatfs fills it for a valid fd.
+    let mut stat: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: the descriptor is open for the lifetime of `file`.
+    if unsafe { libc::fstatfs(file.as_raw_fd(), &mut stat) } != 0 {
+        return None;
+    }
+    #[allow(clippy::unnecessary_cast)]
+    pseudo_magic(stat.f_type as i64)
+}
+
+/// The name of the pseudo file system with this magic number (linux/magic.h).
+#[cfg(target_os = "linux")]
+fn pseudo_magic(magic: i64) -> Option<&'static str> {
+    match magic {
+        0x9fa0 => Some("proc"),
+        0x6265_6572 => Some("sysfs"),
+        0x6462_6720 => Some("debugfs"),
+        0x7472_6163 => Some("tracefs"),
+        0x7363_6673 => Some("securityfs"),
+        0x2726_8ef1 | 0x6367_7270 => Some("cgroup"),
+        0x1cd1 => Some("devpts"),
+        0xcafe_4a11 => Some("bpf"),
+        _ => None,
+    }
 }
 
 /// Read a configuration file, refusing binary data: a NUL byte, which no
@@ -130,6 +231,13 @@ pub fn read_text(fs: &dyn FileSystem, path: &Path) -> io::Result<Vec<u8>> {
         Some((_, message)) => Err(io::Error::new(io::ErrorKind::InvalidData, message)),
         None => Ok(bytes),
     }
+}
+
+/// Read a file meant to be configuration, for a load problem's words:
+/// `Err` says why it cannot be used (not a regular file, too large, on a
+/// pseudo file system, binary data).
+pub fn read_config(fs: &dyn FileSystem, path: &Path) -> Result<Vec<u8>, String> {
+    read_text(fs, path).map_err(|e| e.to_string())
 }
 
 /// The first NUL byte of `bytes`, if any, and what to say of a file holding
@@ -253,6 +361,10 @@ impl FileSystem for SnapshotFileSystem<'_> {
     fn identity(&self, path: &Path) -> FileIdentity {
         self.base.identity(path)
     }
+
+    fn is_pseudo(&self, path: &Path) -> bool {
+        self.base.is_pseudo(path)
+    }
 }
 
 /// Another file system with some files replaced: the fixer's view of a
@@ -312,6 +424,10 @@ impl FileSystem for OverlayFileSystem<'_> {
         }
         self.base.identity(path)
     }
+
+    fn is_pseudo(&self, path: &Path) -> bool {
+        self.base.is_pseudo(path)
+    }
 }
 
 #[cfg(test)]
@@ -337,7 +453,7 @@ mod tests {
         let fifo = dir.join("httpd.conf");
         let status = std::process::Command::new("mkfifo").arg(&fifo).status();
         if status.map(|s| s.success()).unwrap_or(false) {
-            let err = read_regular_file(&fifo).unwrap_err();
+            let err = read_regular_file(&fifo, u64::MAX).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         }
         let _ = std::fs::remove_dir_all(&dir);

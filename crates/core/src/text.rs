@@ -242,6 +242,78 @@ pub fn indentation_at(bytes: &[u8], line_start: usize) -> &[u8] {
     &rest[..n]
 }
 
+/// Text safe to print on a terminal or into a CI log: control characters
+/// (C0, DEL, C1: escape sequences, line breaks that would start a forged
+/// `::error` workflow command) become `\n`, `\x1b`, `\u{9b}`; the rest is
+/// kept. Borrows when there is nothing to escape, which is nearly always.
+///
+/// ```
+/// use conflint_core::text::escape_control;
+/// assert_eq!(escape_control("ServerName a\x1b]0;pwned\x07"), "ServerName a\\x1b]0;pwned\\x07");
+/// assert_eq!(escape_control("x\n::error::y"), "x\\n::error::y");
+/// assert_eq!(escape_control("plain"), "plain");
+/// ```
+pub fn escape_control(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x100 && is_control(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if is_control(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// C0 and C1 control characters and DEL, plus the Unicode line and
+/// paragraph separators and the bidirectional overrides that reorder
+/// what a terminal shows.
+fn is_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A path as users read it, unambiguous and safe to print: as given when it
+/// is plain UTF-8 without control characters; otherwise in double quotes
+/// with control characters and each byte that is not UTF-8 escaped
+/// (`"sites/\xff.conf"`), as git quotes unusual names. Two different paths
+/// never print the same.
+///
+/// ```
+/// use std::path::Path;
+/// use conflint_core::text::quoted_path;
+/// assert_eq!(quoted_path(Path::new("sites-enabled/shop.conf")), "sites-enabled/shop.conf");
+/// assert_eq!(quoted_path(Path::new("a\nb.conf")), "\"a\\nb.conf\"");
+/// ```
+pub fn quoted_path(path: &std::path::Path) -> String {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.chars().any(is_control) && !text.contains('"') => text.to_string(),
+        _ => {
+            let mut out = String::from("\"");
+            for chunk in bytes.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    match c {
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        c => out.push_str(&escape_control(c.encode_utf8(&mut [0; 4]))),
+                    }
+                }
+                for b in chunk.invalid() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            }
+            out.push('"');
+            out
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use conflint_core::{LineColumn, Span};
 
+use crate::registry::Rule;
+
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -45,34 +47,7 @@ impl Applicability {
     }
 }
 
-/// Replace the bytes of `span` in the file at `path` with `replacement`.
-/// An empty span inserts; an empty replacement deletes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Edit {
-    /// The file to edit, as found.
-    pub path: PathBuf,
-    /// The bytes to replace (empty: insert here).
-    pub span: Span,
-    /// The new bytes.
-    pub replacement: String,
-}
-
-impl Edit {
-    /// Replace the bytes of `span`.
-    pub fn replace(path: impl Into<PathBuf>, span: Span, replacement: impl Into<String>) -> Self {
-        Edit { path: path.into(), span, replacement: replacement.into() }
-    }
-
-    /// Insert `text` at `offset`.
-    pub fn insert(path: impl Into<PathBuf>, offset: usize, text: impl Into<String>) -> Self {
-        Edit { path: path.into(), span: Span::empty(offset), replacement: text.into() }
-    }
-
-    /// Delete the bytes of `span`.
-    pub fn delete(path: impl Into<PathBuf>, span: Span) -> Self {
-        Edit { path: path.into(), span, replacement: String::new() }
-    }
-}
+pub use conflint_core::Edit;
 
 /// A set of edits that together resolve one finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,11 +89,9 @@ pub struct Location {
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// The rule code (`HT003`).
-    pub code: &'static str,
-    /// The rule name (`default-vhost`).
-    pub name: &'static str,
-    /// How serious it is.
+    /// The rule that found it.
+    pub rule: Rule,
+    /// How serious it is (usually the rule's severity).
     pub severity: Severity,
     /// What is wrong, in a sentence.
     pub message: String,
@@ -129,6 +102,21 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A finding of `rule` at its own severity.
+    pub fn new(rule: Rule, message: impl Into<String>, location: Location) -> Self {
+        Diagnostic { rule, severity: rule.meta().severity, message: message.into(), location, fix: None }
+    }
+
+    /// The rule's code (`HT003`).
+    pub fn code(&self) -> &'static str {
+        self.rule.code()
+    }
+
+    /// The rule's name (`default-vhost`).
+    pub fn name(&self) -> &'static str {
+        self.rule.name()
+    }
+
     /// Whether its fix is applied under the given mode.
     pub fn fix_applies(&self, unsafe_fixes: bool) -> bool {
         match &self.fix {

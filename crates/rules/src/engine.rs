@@ -1,58 +1,83 @@
-//! Running the rules on a unit: enabled rules only, suppression comments
-//! applied, unused suppressions reported (CL100), results in file order.
+//! The one pipeline every caller uses (the checker, the fixer, the CLI and
+//! the library): load a target, turn what kept it from loading into
+//! CL001-CL003, run every enabled rule on the model, apply suppressions,
+//! report unused ones (CL100), and sort.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use conflint_core::source::FileSystem;
-use conflint_core::{LineIndex, Span};
+use conflint_core::source::{FileIdentity, FileSystem};
+use conflint_core::{FileKind, LineIndex, Model, ProblemKind, SourceFile, Span, Target};
 
-use crate::context::{Checker, Unit, UnitFile};
+use crate::context::Checker;
 use crate::diagnostic::{Diagnostic, Location};
-use crate::registry;
-use crate::rules::cl::UnusedSuppression;
+use crate::loading;
+use crate::registry::Rule;
 use crate::settings::Settings;
 use crate::suppression::{self, Suppression, SuppressionIndex};
-use crate::target::Target;
 
-/// The 1-based line and character column of both ends of `span`.
-pub fn locate(path: &Path, source: &[u8], span: Span) -> Location {
-    locate_with(&LineIndex::new(source), path, source, span)
+/// What linting one target gives.
+#[derive(Debug, Default)]
+pub struct Lint {
+    /// Findings and loading problems, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file the server would read was read and parsed. A fact of
+    /// loading, whatever rules are selected: nothing is fixed otherwise.
+    pub parsed: bool,
+    /// A file of the target could not be read or does not parse: the run
+    /// exits 2, whatever rules are selected.
+    pub load_failed: bool,
+    /// The files read and parsed, with their format: the files fixes may edit.
+    pub files: Vec<(PathBuf, FileKind)>,
+    /// The identities of every file the target read or tried to read: a
+    /// file covered by a tree needs no check of its own.
+    pub covered: Vec<FileIdentity>,
+    /// Per file, the byte ranges holding secrets, which output masks.
+    pub secrets: Vec<(PathBuf, Vec<Span>)>,
 }
 
-/// [`locate`] with a line index built once for the file.
-fn locate_with(index: &LineIndex, path: &Path, source: &[u8], span: Span) -> Location {
-    Location {
-        path: path.to_path_buf(),
-        span,
-        start: index.line_column(source, span.start),
-        end: index.line_column(source, span.end),
-    }
-}
-
-/// Load a target and check it: loading problems and rule findings together.
-pub fn check_target(target: &Target, fs: &dyn FileSystem, settings: &Settings) -> Vec<Diagnostic> {
-    let loaded = target.load(fs, settings);
-    let mut diagnostics: Vec<Diagnostic> =
-        loaded.diagnostics.into_iter().filter(|d| settings.is_enabled(registry::meta(d.code))).collect();
-    if let Some(unit) = &loaded.unit {
-        diagnostics.extend(check(&unit.as_unit(), settings));
+/// Load `target` through `fs` and check it.
+pub fn lint(target: &Target, fs: &dyn FileSystem, settings: &Settings) -> Lint {
+    let loaded = target.load(fs, &settings.load_options());
+    let parsed = loaded.parsed();
+    let load_failed = loaded.model.is_none()
+        || loaded.problems.iter().any(|p| {
+            matches!(p.kind, ProblemKind::Syntax(_) | ProblemKind::Rejected(_) | ProblemKind::Unreadable { .. })
+        });
+    let model = loaded.model.as_ref();
+    let mut diagnostics: Vec<Diagnostic> = loaded
+        .problems
+        .iter()
+        .map(|problem| loading::diagnostic(problem, model))
+        .filter(|d| settings.is_enabled(d.rule))
+        .collect();
+    let mut covered: Vec<FileIdentity> = model.map(|m| m.covered(fs)).unwrap_or_default();
+    covered.extend(loaded.problems.iter().filter(|p| p.is_about_a_file()).map(|p| fs.identity(p.about())));
+    covered.push(fs.identity(&target.path));
+    covered.sort();
+    covered.dedup();
+    let sources = model.map(Model::files).unwrap_or_default();
+    let files = sources.iter().map(|f| (f.path.to_path_buf(), f.kind)).collect();
+    let secrets =
+        sources.iter().filter(|f| !f.secrets.is_empty()).map(|f| (f.path.to_path_buf(), f.secrets.clone())).collect();
+    if let Some(model) = model {
+        diagnostics.extend(check(model, settings));
     }
     sort(&mut diagnostics);
-    diagnostics
+    Lint { diagnostics, parsed, load_failed, files, covered, secrets }
 }
 
-/// Run every enabled rule on a unit.
-pub fn check(unit: &Unit<'_>, settings: &Settings) -> Vec<Diagnostic> {
-    let rules = registry::all();
-    let Some(first) = rules.first() else { return Vec::new() };
-    let mut checker = Checker::new(settings, first.meta());
-    for rule in rules.iter().filter(|r| settings.is_enabled(r.meta())) {
-        checker.set_rule(rule.meta());
-        rule.check(unit, &mut checker);
+/// Run every enabled rule on a model; suppressions applied, unused ones
+/// reported (CL100) when that rule is enabled.
+pub fn check(model: &Model, settings: &Settings) -> Vec<Diagnostic> {
+    let Some(&first) = Rule::ALL.first() else { return Vec::new() };
+    let mut checker = Checker::new(settings, first);
+    for &rule in Rule::ALL.iter().filter(|r| settings.is_enabled(**r)) {
+        checker.set_rule(rule);
+        rule.check(model, &mut checker);
     }
-    let files = unit.files();
-    let by_path: HashMap<&Path, &UnitFile<'_>> = files.iter().map(|f| (f.path, f)).collect();
+    let files = model.files();
+    let by_path: HashMap<&Path, &SourceFile<'_>> = files.iter().map(|f| (f.path, f)).collect();
     let suppressions: Vec<Suppression> = files.iter().flat_map(suppression::scan).collect();
     let silencers = SuppressionIndex::new(&suppressions);
     let mut used = vec![false; suppressions.len()];
@@ -62,52 +87,71 @@ pub fn check(unit: &Unit<'_>, settings: &Settings) -> Vec<Diagnostic> {
             Some(file) => locate_with(file.lines, &finding.path, file.source, finding.span),
             None => locate(&finding.path, &[], finding.span),
         };
-        if let Some(i) = silencers.find(&location.path, location.start.line, finding.rule.code) {
+        if let Some(i) = silencers.find(&location.path, location.start.line, finding.rule.code()) {
             used[i] = true;
             continue;
         }
-        diagnostics.push(Diagnostic {
-            code: finding.rule.code,
-            name: finding.rule.name,
-            severity: finding.rule.severity,
-            message: finding.message,
-            location,
-            fix: finding.fix,
-        });
+        let mut diagnostic = Diagnostic::new(finding.rule, finding.message, location);
+        diagnostic.fix = finding.fix;
+        diagnostics.push(diagnostic);
     }
-    if settings.is_enabled(&UnusedSuppression::META) {
-        for (suppression, used) in suppressions.iter().zip(used) {
-            let active = suppression.codes.iter().any(|c| {
-                registry::all().iter().any(|r| r.meta().code.starts_with(c.as_str()) && settings.is_enabled(r.meta()))
-            });
-            if used || !active {
-                continue;
-            }
-            let Some(file) = by_path.get(suppression.path.as_path()) else { continue };
-            diagnostics.push(Diagnostic {
-                code: UnusedSuppression::META.code,
-                name: UnusedSuppression::META.name,
-                severity: UnusedSuppression::META.severity,
-                message: format!("unused suppression: nothing here is reported as {}", suppression.codes.join(", ")),
-                location: locate_with(file.lines, &suppression.path, file.source, suppression.span),
-                fix: None,
-            });
-        }
+    if settings.is_enabled(Rule::CL100) {
+        diagnostics.extend(unused_suppressions(&suppressions, &used, &by_path, settings));
     }
     sort(&mut diagnostics);
     diagnostics
+}
+
+/// CL100 for each suppression that silenced nothing, among those naming a
+/// rule that ran (a suppression of a rule switched off cannot be judged).
+fn unused_suppressions(
+    suppressions: &[Suppression],
+    used: &[bool],
+    by_path: &HashMap<&Path, &SourceFile<'_>>,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (suppression, used) in suppressions.iter().zip(used) {
+        let active = suppression
+            .codes
+            .iter()
+            .any(|c| Rule::ALL.iter().any(|r| r.code().starts_with(c.as_str()) && settings.is_enabled(*r)));
+        if *used || !active {
+            continue;
+        }
+        let Some(file) = by_path.get(suppression.path.as_path()) else { continue };
+        let message = format!("unused suppression: nothing here is reported as {}", suppression.codes.join(", "));
+        let location = locate_with(file.lines, &suppression.path, file.source, suppression.span);
+        out.push(Diagnostic::new(Rule::CL100, message, location));
+    }
+    out
+}
+
+/// The 1-based line and character column of both ends of `span`.
+pub fn locate(path: &Path, source: &[u8], span: Span) -> Location {
+    locate_with(&LineIndex::new(source), path, source, span)
+}
+
+/// [`locate`] with a line index built once for the file.
+pub(crate) fn locate_with(index: &LineIndex, path: &Path, source: &[u8], span: Span) -> Location {
+    Location {
+        path: path.to_path_buf(),
+        span,
+        start: index.line_column(source, span.start),
+        end: index.line_column(source, span.end),
+    }
 }
 
 /// File order, then position, then code; exact duplicates (a file included
 /// twice) are reported once.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (&a.location.path, a.location.start, a.code, &a.message).cmp(&(
+        (&a.location.path, a.location.start, a.rule, &a.message).cmp(&(
             &b.location.path,
             b.location.start,
-            b.code,
+            b.rule,
             &b.message,
         ))
     });
-    diagnostics.dedup_by(|a, b| a.code == b.code && a.location == b.location && a.message == b.message);
+    diagnostics.dedup_by(|a, b| a.rule == b.rule && a.location == b.location && a.message == b.message);
 }

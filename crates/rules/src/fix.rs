@@ -10,18 +10,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::path::PathBuf;
 
-use conflint_core::gitlab::GitlabRbFile;
-use conflint_core::httpd::HttpdFile;
-use conflint_core::php::PhpIniFile;
-use conflint_core::source::{FileSystem, OverlayFileSystem, SnapshotFileSystem};
-use conflint_core::{Span, SyntaxError};
+use conflint_core::edit::apply_edits;
+use conflint_core::source::{FileIdentity, FileSystem, OverlayFileSystem, SnapshotFileSystem};
+use conflint_core::{FileKind, Span, Target};
 
-use crate::context::FileKind;
 use crate::diagnostic::{Diagnostic, Edit};
-use crate::engine::{check, sort};
-use crate::registry;
+use crate::engine::{self, Lint};
+use crate::registry::Rule;
 use crate::settings::Settings;
-use crate::target::Target;
 
 /// Passes that change something, at most (ruff's limit too). A fix can
 /// reveal the next finding (in php.ini, commenting out a `#` line can end
@@ -45,7 +41,7 @@ pub struct FixedFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FixFailure {
     /// The rule whose fix was dropped.
-    pub code: &'static str,
+    pub rule: Rule,
     /// The file the finding is in.
     pub path: PathBuf,
     /// The finding the fix was for.
@@ -69,13 +65,21 @@ pub struct FixOutcome {
     /// apply (each reported in `failures`): fixing the result again
     /// changes it.
     pub converged: bool,
+    /// The identities of the files the target read (see [`Lint::covered`]).
+    pub covered: Vec<FileIdentity>,
+    /// How many files the target read.
+    pub files_read: usize,
+    /// A file of the target could not be read or does not parse.
+    pub load_failed: bool,
+    /// Per file of the fixed text, the byte ranges holding secrets.
+    pub secrets: Vec<(PathBuf, Vec<Span>)>,
 }
 
 /// Identifies a finding in one state of the text.
-type Fingerprint = (&'static str, PathBuf, String, Span);
+type Fingerprint = (Rule, PathBuf, String, Span);
 
 fn fingerprint(d: &Diagnostic) -> Fingerprint {
-    (d.code, d.location.path.clone(), d.message.clone(), d.location.span)
+    (d.rule, d.location.path.clone(), d.message.clone(), d.location.span)
 }
 
 /// How to fix.
@@ -105,25 +109,23 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
     // is pinned on the right fix in a few passes (bisection), not one pass
     // per good fix ahead of it.
     let mut limit: Option<usize> = None;
-    // The lint of the current text, when the last pass already made it.
-    let mut current: Option<Lint> = None;
+    // The lint of the current text.
+    let mut current = engine::lint(target, &overlay, settings);
+    let covered = current.covered.clone();
+    let files_read = current.files.len().max(1);
     // Whether the loop ran out of passes rather than out of fixes.
     let mut out_of_passes = true;
     for _ in 0..MAX_ATTEMPTS {
         if passes >= MAX_PASSES {
             break;
         }
-        let (diagnostics, kinds) = current.take().unwrap_or_else(|| lint(target, &overlay, settings));
-        let Some(kinds) = kinds else {
+        // A tree the server would not read is never rewritten: a fact of
+        // loading, whatever rules the run selects.
+        let Some(kinds) = editable(&current) else {
             out_of_passes = false;
             break;
         };
-        // A file the server would not read is never rewritten.
-        if diagnostics.iter().any(|d| d.code == "CL001") {
-            out_of_passes = false;
-            break;
-        }
-        let candidates = applicable(&diagnostics, &kinds, &rejected, options);
+        let candidates = applicable(&current.diagnostics, &kinds, &rejected, options);
         if candidates.is_empty() {
             out_of_passes = false;
             break;
@@ -133,21 +135,25 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
             chosen.truncate(limit);
         }
         let Ok(texts) = apply(&overlay, &chosen) else { break };
-        // Every changed file must still parse, and the unit with this pass
-        // applied must no longer report what was fixed.
+        // Every changed file must still parse, and the target with this
+        // pass applied must no longer report what was fixed.
         let broken: Vec<(PathBuf, String)> = texts
             .iter()
-            .filter_map(|(path, text)| parse_check(kinds[path], text).err().map(|e| (path.clone(), e.to_string())))
+            .filter_map(|(path, text)| {
+                kinds[path].format().check_syntax(text).err().map(|e| (path.clone(), e.to_string()))
+            })
             .collect();
         let failed: Vec<(&Diagnostic, String)> = if broken.is_empty() {
             let mut next = OverlayFileSystem::new(fs);
             for (path, text) in overlay.files().iter().map(|(p, t)| (p.clone(), t.clone())).chain(texts) {
                 next.insert(path, text);
             }
-            let (after, after_kinds) = lint(target, &next, settings);
+            let after = engine::lint(target, &next, settings);
+            let pass_edits = PassEdits::new(&chosen);
+            let reported = Reported::new(&after.diagnostics);
             let stuck: Vec<(&Diagnostic, String)> = chosen
                 .iter()
-                .filter(|d| still_reported(d, &chosen, &after))
+                .filter(|d| reported.still(d, &pass_edits))
                 .map(|d| (*d, "the fix did not clear its finding; not applied".to_string()))
                 .collect();
             if stuck.is_empty() {
@@ -155,7 +161,7 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
                 passes += 1;
                 limit = None;
                 overlay = next;
-                current = Some((after, after_kinds));
+                current = after;
                 continue;
             }
             stuck
@@ -172,18 +178,19 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
             continue;
         }
         limit = None;
+        let failed: Vec<(Diagnostic, String)> = failed.into_iter().map(|(d, r)| (d.clone(), r)).collect();
         for (d, reason) in failed {
-            failures.push(failure(d, reason));
-            rejected.insert(fingerprint(d));
+            failures.push(failure(&d, reason));
+            rejected.insert(fingerprint(&d));
         }
     }
-    let (diagnostics, kinds) = current.unwrap_or_else(|| lint(target, &overlay, settings));
     // Out of passes with fixes left: say so rather than leave a text that
     // the next run changes again.
-    let kinds = kinds.unwrap_or_default();
-    let pending = if out_of_passes { applicable(&diagnostics, &kinds, &rejected, options) } else { vec![] };
+    let kinds = editable(&current).unwrap_or_default();
+    let pending = if out_of_passes { applicable(&current.diagnostics, &kinds, &rejected, options) } else { vec![] };
     let converged = pending.is_empty();
-    for d in pending {
+    let pending: Vec<Diagnostic> = pending.into_iter().cloned().collect();
+    for d in &pending {
         let reason = format!(
             "not applied: fixing stopped after {MAX_PASSES} passes, each revealing more to fix; run the fix again"
         );
@@ -199,7 +206,8 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     failures.dedup();
-    FixOutcome { files, fixed, diagnostics, failures, converged }
+    let Lint { diagnostics, secrets, load_failed, .. } = current;
+    FixOutcome { files, fixed, diagnostics, failures, converged, covered, files_read, load_failed, secrets }
 }
 
 /// The findings whose fix could be applied to the current text: of the
@@ -223,73 +231,135 @@ fn applicable<'d>(
         .collect()
 }
 
-/// Whether a fixed finding is still reported after the pass: a finding of
-/// the same rule with the same message where the original one's bytes
-/// went (its span, moved by the edits of the pass).
-fn still_reported(d: &Diagnostic, chosen: &[&Diagnostic], after: &[Diagnostic]) -> bool {
-    let mut edits: Vec<&Edit> =
-        chosen.iter().flat_map(|c| c.fix.iter().flat_map(|f| &f.edits)).filter(|e| e.path == d.location.path).collect();
-    edits.sort_by_key(|e| (e.span.start, e.span.end));
-    let start = map_offset(d.location.span.start, &edits, false);
-    let end = map_offset(d.location.span.end, &edits, true).max(start);
-    after.iter().any(|a| {
-        a.code == d.code
-            && a.message == d.message
-            && a.location.path == d.location.path
-            && a.location.span.start <= end
-            && a.location.span.end >= start
-    })
+/// The edits of one pass, per file, sorted, with the running size change,
+/// so an offset of the text before the pass maps to the text after it in
+/// O(log n) (a pass can hold 100,000 fixes of one file).
+struct PassEdits<'a> {
+    by_file: HashMap<&'a std::path::Path, (Vec<&'a Edit>, Vec<isize>)>,
 }
 
-/// Where a byte offset of the text before `edits` is after them; an offset
-/// inside a replaced range goes to the start (or, with `to_end`, the end)
-/// of its replacement.
-fn map_offset(offset: usize, edits: &[&Edit], to_end: bool) -> usize {
-    let mut moved = offset as isize;
-    for edit in edits {
-        let grow = edit.replacement.len() as isize - edit.span.len() as isize;
-        if edit.span.end <= offset && !(edit.span.is_empty() && edit.span.start == offset && to_end) {
-            moved += grow;
-        } else if edit.span.start < offset {
-            let base = edit.span.start as isize + (moved - offset as isize);
-            return (base + if to_end { edit.replacement.len() as isize } else { 0 }).max(0) as usize;
-        } else {
-            break;
+impl<'a> PassEdits<'a> {
+    fn new(chosen: &[&'a Diagnostic]) -> Self {
+        let mut by_file: HashMap<&std::path::Path, Vec<&Edit>> = HashMap::new();
+        for edit in chosen.iter().flat_map(|c| c.fix.iter().flat_map(|f| &f.edits)) {
+            by_file.entry(edit.path.as_path()).or_default().push(edit);
         }
+        let by_file = by_file
+            .into_iter()
+            .map(|(path, mut edits)| {
+                edits.sort_by_key(|e| (e.span.start, e.span.end));
+                // grown[i]: how much the edits before i grew the text.
+                let mut grown = Vec::with_capacity(edits.len() + 1);
+                let mut total = 0isize;
+                grown.push(0);
+                for e in &edits {
+                    total += e.replacement.len() as isize - e.span.len() as isize;
+                    grown.push(total);
+                }
+                (path, (edits, grown))
+            })
+            .collect();
+        PassEdits { by_file }
     }
-    moved.max(0) as usize
+
+    /// Where a byte offset of the text before the edits is after them; an
+    /// offset inside a replaced range goes to the start (or, with `to_end`,
+    /// the end) of its replacement.
+    fn map(&self, path: &std::path::Path, offset: usize, to_end: bool) -> usize {
+        let Some((edits, grown)) = self.by_file.get(path) else { return offset };
+        // Edits wholly before the offset (an insertion right at it counts as
+        // before, except for the end of a span, which stays before it).
+        let before = edits.partition_point(|e| {
+            e.span.end < offset || (e.span.end == offset && !(e.span.is_empty() && e.span.start == offset && to_end))
+        });
+        let moved = offset as isize + grown[before];
+        if let Some(edit) = edits.get(before) {
+            if edit.span.start < offset {
+                let base = edit.span.start as isize + grown[before];
+                return (base + if to_end { edit.replacement.len() as isize } else { 0 }).max(0) as usize;
+            }
+        }
+        moved.max(0) as usize
+    }
 }
 
-/// A target's findings, and the kind of each file it read (`None` when the
-/// target could not be loaded, so nothing can be fixed).
-type Lint = (Vec<Diagnostic>, Option<HashMap<PathBuf, FileKind>>);
+/// The findings after a pass, by rule, file and message, each group sorted
+/// by start with the running maximum of the ends: "is it still reported
+/// here?" in O(log n).
+struct Reported<'a> {
+    groups: HashMap<(Rule, &'a std::path::Path, &'a str), (Vec<usize>, Vec<usize>)>,
+}
 
-/// Load and check a target through `fs`.
-fn lint(target: &Target, fs: &dyn FileSystem, settings: &Settings) -> Lint {
-    let loaded = target.load(fs, settings);
-    let mut diagnostics: Vec<Diagnostic> =
-        loaded.diagnostics.into_iter().filter(|d| settings.is_enabled(registry::meta(d.code))).collect();
-    let kinds = loaded.unit.as_ref().map(|unit| {
-        let unit = unit.as_unit();
-        diagnostics.extend(check(&unit, settings));
-        unit.files().iter().map(|f| (f.path.to_path_buf(), f.kind)).collect()
-    });
-    sort(&mut diagnostics);
-    (diagnostics, kinds)
+impl<'a> Reported<'a> {
+    fn new(after: &'a [Diagnostic]) -> Self {
+        let mut groups: HashMap<(Rule, &std::path::Path, &str), Vec<(usize, usize)>> = HashMap::new();
+        for a in after {
+            let key = (a.rule, a.location.path.as_path(), a.message.as_str());
+            groups.entry(key).or_default().push((a.location.span.start, a.location.span.end));
+        }
+        let groups = groups
+            .into_iter()
+            .map(|(key, mut spans)| {
+                spans.sort_unstable();
+                let starts = spans.iter().map(|(s, _)| *s).collect();
+                let max_ends = spans
+                    .iter()
+                    .scan(0, |max, (_, e)| {
+                        *max = (*max).max(*e);
+                        Some(*max)
+                    })
+                    .collect();
+                (key, (starts, max_ends))
+            })
+            .collect();
+        Reported { groups }
+    }
+
+    /// Whether a finding like `d` is reported where its bytes went.
+    fn still(&self, d: &Diagnostic, edits: &PassEdits<'_>) -> bool {
+        let path = d.location.path.as_path();
+        let start = edits.map(path, d.location.span.start, false);
+        let end = edits.map(path, d.location.span.end, true).max(start);
+        let Some((starts, max_ends)) = self.groups.get(&(d.rule, path, d.message.as_str())) else { return false };
+        // Among the findings starting at or before `end`, one touches the
+        // range when the furthest end reaches `start`.
+        let upto = starts.partition_point(|s| *s <= end);
+        upto > 0 && max_ends[upto - 1] >= start
+    }
+}
+
+/// The kind of each file fixes may edit; `None` when the tree did not load
+/// and parse whole, so nothing may be fixed.
+fn editable(lint: &Lint) -> Option<HashMap<PathBuf, FileKind>> {
+    lint.parsed.then(|| lint.files.iter().cloned().collect())
 }
 
 /// Pick fixes whose edits overlap no edit picked before, in report order.
+/// (An identical edit overlaps itself: the same fix reported twice is
+/// applied once.) The edits taken are kept per file in a sorted map, so
+/// each check costs O(log n).
 fn non_overlapping<'a>(candidates: &[&'a Diagnostic]) -> Vec<&'a Diagnostic> {
-    let mut taken: Vec<&Edit> = Vec::new();
+    let mut taken: HashMap<&std::path::Path, BTreeMap<(usize, usize), ()>> = HashMap::new();
     let mut chosen = Vec::new();
     for d in candidates {
         let Some(fix) = &d.fix else { continue };
-        let clash = fix.edits.iter().any(|e| taken.iter().any(|t| t.path == e.path && t.span.overlaps(&e.span)));
-        let same = fix.edits.iter().all(|e| taken.contains(&e));
-        if clash || same {
+        let clash = fix.edits.iter().any(|e| {
+            let Some(spans) = taken.get(e.path.as_path()) else { return false };
+            // Taken spans are disjoint: only the last few starting at or
+            // before this one's end can touch it (an empty span and a span
+            // starting at the same offset, then the one before them).
+            spans
+                .range(..=(e.span.end, usize::MAX))
+                .rev()
+                .take(4)
+                .any(|(&(start, end), _)| Span::new(start, end).overlaps(&e.span))
+        });
+        if clash {
             continue;
         }
-        taken.extend(fix.edits.iter());
+        for e in &fix.edits {
+            taken.entry(e.path.as_path()).or_default().insert((e.span.start, e.span.end), ());
+        }
         chosen.push(*d);
     }
     chosen
@@ -313,34 +383,10 @@ fn apply(fs: &dyn FileSystem, chosen: &[&Diagnostic]) -> io::Result<HashMap<Path
     Ok(out)
 }
 
-/// Apply sorted, non-overlapping edits to `text`.
-pub fn apply_edits(text: &[u8], edits: &[&Edit]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() + 64);
-    let mut at = 0;
-    for edit in edits {
-        let start = edit.span.start.clamp(at, text.len());
-        let end = edit.span.end.clamp(start, text.len());
-        out.extend_from_slice(&text[at..start]);
-        out.extend_from_slice(edit.replacement.as_bytes());
-        at = end;
-    }
-    out.extend_from_slice(&text[at..]);
-    out
-}
-
-/// Whether a file of `kind` parses.
-pub fn parse_check(kind: FileKind, text: &[u8]) -> Result<(), SyntaxError> {
-    match kind {
-        FileKind::Httpd => HttpdFile::parse(text.to_vec()).map(|_| ()),
-        FileKind::PhpIni => PhpIniFile::parse(text.to_vec()).map(|_| ()),
-        FileKind::GitlabRb => GitlabRbFile::parse(text.to_vec()).map(|_| ()),
-    }
-}
-
 fn touches(d: &Diagnostic, paths: &[PathBuf]) -> bool {
     d.fix.iter().flat_map(|f| &f.edits).any(|e| paths.contains(&e.path))
 }
 
 fn failure(d: &Diagnostic, reason: String) -> FixFailure {
-    FixFailure { code: d.code, path: d.location.path.clone(), message: d.message.clone(), reason }
+    FixFailure { rule: d.rule, path: d.location.path.clone(), message: d.message.clone(), reason }
 }

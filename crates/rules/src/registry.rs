@@ -1,48 +1,96 @@
-//! Every rule conflint has, in code order.
+//! Every rule conflint has, in code order: the typed identity ([`Rule`])
+//! that findings carry, generated from one list. Adding a rule means adding
+//! its file and one line here.
 
-use crate::rule::{Rule, RuleMeta};
+use conflint_core::Model;
+
+use crate::context::Checker;
+use crate::rule::{Check, RuleMeta};
 use crate::rules::{cl, gitlab, httpd, php};
 
-static RULES: &[&dyn Rule] = &[
-    &httpd::ServerTokens,
-    &httpd::ServerSignature,
-    &httpd::DefaultVhost,
-    &httpd::MpmLimits,
-    &httpd::MpmMemory,
-    &httpd::DeprecatedDirective,
-    &httpd::TraceEnable,
-    &httpd::MisplacedDirective,
-    &httpd::DeadFragmentRule,
-    &php::ExposePhp,
-    &php::DisplayErrors,
-    &php::HashComment,
-    &php::AmbiguousBoolean,
-    &gitlab::WhitelistGap,
-    &gitlab::BadEntry,
-    &gitlab::AllowAll,
-    &gitlab::ObsoleteSetting,
-    &cl::SyntaxError_,
-    &cl::Unreadable,
-    &cl::IncludeProblem,
-    &cl::UnusedSuppression,
-];
+macro_rules! rules {
+    ($($code:ident => $check:path,)*) => {
+        /// A rule's identity. Findings carry it; policy compares it (never
+        /// a code string).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Rule {
+            $(
+                #[doc = concat!("`", stringify!($code), "`")]
+                $code,
+            )*
+        }
+
+        impl Rule {
+            /// Every rule, in code order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$code,)*];
+
+            /// Its metadata and documentation.
+            pub fn meta(self) -> &'static RuleMeta {
+                match self {
+                    $(Rule::$code => &<$check>::META,)*
+                }
+            }
+
+            /// Run its check on a model.
+            pub(crate) fn check(self, model: &Model, checker: &mut Checker<'_>) {
+                match self {
+                    $(Rule::$code => Check::check(&$check, model, checker),)*
+                }
+            }
+        }
+    };
+}
+
+rules! {
+    HT001 => httpd::ServerTokens,
+    HT002 => httpd::ServerSignature,
+    HT003 => httpd::DefaultVhost,
+    HT004 => httpd::MpmLimits,
+    HT005 => httpd::MpmMemory,
+    HT006 => httpd::DeprecatedDirective,
+    HT007 => httpd::TraceEnable,
+    HT008 => httpd::MisplacedDirective,
+    HT009 => httpd::DeadFragmentRule,
+    PH001 => php::ExposePhp,
+    PH002 => php::DisplayErrors,
+    PH003 => php::HashComment,
+    PH004 => php::AmbiguousBoolean,
+    GL001 => gitlab::WhitelistGap,
+    GL002 => gitlab::BadEntry,
+    GL003 => gitlab::AllowAll,
+    GL004 => gitlab::ObsoleteSetting,
+    CL001 => cl::SyntaxError_,
+    CL002 => cl::Unreadable,
+    CL003 => cl::IncludeProblem,
+    CL100 => cl::UnusedSuppression,
+}
+
+impl Rule {
+    /// `HT003`.
+    pub fn code(self) -> &'static str {
+        self.meta().code
+    }
+
+    /// `default-vhost`.
+    pub fn name(self) -> &'static str {
+        self.meta().name
+    }
+
+    /// The rule with this exact code or name (case-insensitive code).
+    pub fn find(code_or_name: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| r.code().eq_ignore_ascii_case(code_or_name) || r.name() == code_or_name)
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
 
 /// All rules, in code order.
-pub fn all() -> &'static [&'static dyn Rule] {
-    RULES
-}
-
-/// The metadata of a rule by exact code (case-insensitive).
-pub fn find(code: &str) -> Option<&'static RuleMeta> {
-    RULES.iter().map(|r| r.meta()).find(|m| m.code.eq_ignore_ascii_case(code))
-}
-
-/// The metadata of a code the program itself produces.
-///
-/// # Panics
-/// Never for codes taken from a [`RuleMeta`]; only a typo in conflint itself.
-pub(crate) fn meta(code: &str) -> &'static RuleMeta {
-    find(code).unwrap_or(&crate::rules::cl::SyntaxError_::META)
+pub fn all() -> &'static [Rule] {
+    Rule::ALL
 }
 
 /// The whole catalog as Markdown: what `docs/rules.md` holds and what each
@@ -51,7 +99,7 @@ pub fn catalog_markdown() -> String {
     let mut out = String::from(
         "# conflint rules\n\nGenerated from the rules' own documentation (`conflint explain CODE` prints the same text).\n\n| code | name | severity | default | fix |\n|---|---|---|---|---|\n",
     );
-    for rule in RULES {
+    for rule in Rule::ALL {
         let m = rule.meta();
         let on = if m.default_on { "on" } else { "off" };
         out.push_str(&format!(
@@ -63,7 +111,7 @@ pub fn catalog_markdown() -> String {
             m.fix.as_str()
         ));
     }
-    for rule in RULES {
+    for rule in Rule::ALL {
         let m = rule.meta();
         let doc = m.documentation().replace("\n## ", "\n### ");
         let doc = doc.strip_prefix("## ").map(|d| format!("### {d}")).unwrap_or(doc);
@@ -78,4 +126,32 @@ pub fn catalog_markdown() -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_variant_is_named_after_its_code_and_codes_are_unique() {
+        let mut codes: Vec<&str> = Vec::new();
+        for rule in Rule::ALL {
+            assert_eq!(format!("{rule:?}"), rule.code());
+            codes.push(rule.code());
+        }
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), codes.len());
+    }
+
+    #[test]
+    fn every_rule_is_documented() {
+        for rule in Rule::ALL {
+            let doc = rule.meta().documentation();
+            for section in ["## What it does", "## Why is this bad?", "## Example", "## Fix safety"] {
+                assert!(doc.contains(section), "{rule}: no `{section}` section");
+            }
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! The rule registry: every rule's metadata, and its documentation taken
 //! from the doc comment on its declaration, which `conflint explain` prints.
 
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::diagnostic::Severity;
 
 /// What a rule can do about its findings.
@@ -74,13 +76,11 @@ impl RuleMeta {
     }
 }
 
-/// A rule: metadata plus the check. `check` runs once per unit (a tree or
-/// a lone file) and reports through the [`Checker`].
-pub trait Rule: Sync {
-    /// The rule's identity and documentation.
-    fn meta(&self) -> &'static RuleMeta;
-    /// Report the findings of one unit.
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>);
+/// What a rule does: `check` runs once per loaded target (a tree or a
+/// lone file) and reports through the [`Checker`], which knows the rule.
+pub trait Check: Sync {
+    /// Report the findings of one model.
+    fn check(&self, model: &Model, checker: &mut Checker<'_>);
 }
 
 /// Declare a rule's unit struct and its [`RuleMeta`], keeping the doc

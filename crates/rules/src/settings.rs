@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use conflint_core::httpd::ApacheVersion;
+use conflint_core::LoadOptions;
+use conflint_core::httpd::{ApacheVersion, HttpdOptions};
 use ipnet::IpNet;
 
-use crate::registry;
-use crate::rule::RuleMeta;
+use crate::registry::Rule;
 
 /// Rule selection by codes and prefixes, as ruff's `select`/`ignore`.
 ///
@@ -24,16 +24,17 @@ pub struct Selection {
 
 impl Selection {
     /// Whether `rule` runs under this selection.
-    pub fn is_enabled(&self, rule: &RuleMeta) -> bool {
+    pub fn is_enabled(&self, rule: Rule) -> bool {
+        let meta = rule.meta();
         let selected = match &self.select {
-            None => rule.default_on,
+            None => meta.default_on,
             Some(list) => list.iter().any(|s| selects(s, rule)),
         };
         selected
             && !self
                 .ignore
                 .iter()
-                .any(|s| s.eq_ignore_ascii_case("ALL") || rule.code.starts_with(&s.to_ascii_uppercase()))
+                .any(|s| s.eq_ignore_ascii_case("ALL") || meta.code.starts_with(&s.to_ascii_uppercase()))
     }
 
     /// Codes or prefixes that match no rule, for a usage error.
@@ -43,21 +44,18 @@ impl Selection {
             .flatten()
             .chain(&self.ignore)
             .filter(|s| !s.eq_ignore_ascii_case("ALL"))
-            .filter(|s| !registry::all().iter().any(|r| r.meta().code.starts_with(&s.to_ascii_uppercase())))
+            .filter(|s| !Rule::ALL.iter().any(|r| r.code().starts_with(&s.to_ascii_uppercase())))
             .cloned()
             .collect()
     }
 }
 
-fn selects(selector: &str, rule: &RuleMeta) -> bool {
+fn selects(selector: &str, rule: Rule) -> bool {
     let selector = selector.to_ascii_uppercase();
-    if selector == "ALL" {
+    if selector == "ALL" || selector == rule.code() {
         return true;
     }
-    if selector == rule.code {
-        return true;
-    }
-    rule.default_on && rule.code.starts_with(&selector)
+    rule.meta().default_on && rule.code().starts_with(&selector)
 }
 
 /// httpd facts the rules need.
@@ -67,6 +65,8 @@ pub struct HttpdSettings {
     pub version: Option<ApacheVersion>,
     /// `--server-root` / `[httpd] server-root`.
     pub server_root: Option<PathBuf>,
+    /// `-D NAME` / `[httpd] defines`: names defined as on httpd's command line.
+    pub defines: Vec<String>,
     /// RAM available to httpd in bytes (`--memory`, `[httpd] memory`);
     /// enables HT005.
     pub memory: Option<u64>,
@@ -86,6 +86,14 @@ pub struct GitlabSettings {
     pub trusted_ips: Vec<IpNet>,
 }
 
+/// PHP facts the rules need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PhpSettings {
+    /// `[php] scan-dir`: `PHP_INI_SCAN_DIR` semantics (`:`-separated
+    /// directories; an empty entry stands for the layout's default).
+    pub scan_dir: Option<String>,
+}
+
 /// Everything a lint or fix run needs besides the files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
@@ -93,14 +101,27 @@ pub struct Settings {
     pub selection: Selection,
     /// httpd facts.
     pub httpd: HttpdSettings,
+    /// PHP facts.
+    pub php: PhpSettings,
     /// GitLab facts.
     pub gitlab: GitlabSettings,
 }
 
 impl Settings {
     /// Whether `rule` runs.
-    pub fn is_enabled(&self, rule: &RuleMeta) -> bool {
+    pub fn is_enabled(&self, rule: Rule) -> bool {
         self.selection.is_enabled(rule)
+    }
+
+    /// What loading needs of these settings.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            httpd: HttpdOptions {
+                server_root: self.httpd.server_root.clone(),
+                version: self.httpd.version,
+                defines: self.httpd.defines.clone(),
+            },
+        }
     }
 }
 

@@ -6,12 +6,10 @@
 //! Several comment lines may stand between the suppression and the line it
 //! silences (a reason on the next line is common); blank lines may not.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use conflint_core::Span;
-
-use crate::context::UnitFile;
+use conflint_core::{SourceFile, Span};
 
 /// One `ignore[...]` or `ignore-file[...]` comment.
 #[derive(Debug, Clone)]
@@ -37,30 +35,19 @@ impl Suppression {
     }
 }
 
-/// Find the suppression comments of one file.
-pub fn scan(file: &UnitFile<'_>) -> Vec<Suppression> {
+/// Find the suppression comments of one file, in the comments its parser
+/// found: a `#` inside a gitlab.rb heredoc or a `;` inside a multi-line
+/// php.ini string is no comment, and silences nothing.
+pub fn scan(file: &SourceFile<'_>) -> Vec<Suppression> {
     let (source, index) = (file.source, file.lines);
-    if memchr::memmem::find(source, b"conflint:").is_none() {
+    if file.comments.is_empty() || memchr::memmem::find(source, b"conflint:").is_none() {
         return Vec::new();
     }
-    let lines = index.line_count(source.len());
-    let comment = file.kind.comment_char();
-    let is_comment = |line: usize| {
-        let text = index.line_text(source, line);
-        text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&comment)
-    };
-    // For each line, the first line from there on that is not a comment:
-    // one pass from the end, so a long run of suppressions stays linear.
-    let mut first_code_line = vec![lines; lines + 1];
-    for line in (0..lines).rev() {
-        first_code_line[line] = if is_comment(line) { first_code_line[line + 1] } else { line };
-    }
+    let comment_lines: HashSet<usize> = file.comments.iter().map(|c| index.line_of(c.start)).collect();
     let mut found = Vec::new();
-    for line in 0..lines {
-        let text = String::from_utf8_lossy(index.line_text(source, line));
-        let trimmed = text.trim_start();
-        let Some(body) = trimmed.strip_prefix(comment as char) else { continue };
-        let body = body.trim_start_matches(comment as char).trim();
+    for comment in &file.comments {
+        let text = String::from_utf8_lossy(&source[comment.range()]);
+        let body = text.trim_start_matches(['#', ';']).trim();
         let Some(directive) = body.strip_prefix("conflint:") else { continue };
         let directive = directive.trim();
         let (file_wide, rest) = if let Some(rest) = directive.strip_prefix("ignore-file") {
@@ -76,8 +63,15 @@ pub fn scan(file: &UnitFile<'_>) -> Vec<Suppression> {
         if codes.is_empty() {
             continue;
         }
+        let line = index.line_of(comment.start);
         // The first line below that is not itself a comment (1-based).
-        let target_line = (!file_wide).then(|| first_code_line[line + 1] + 1);
+        let target_line = (!file_wide).then(|| {
+            let mut next = line + 1;
+            while comment_lines.contains(&next) {
+                next += 1;
+            }
+            next + 1
+        });
         let start = index.line_start(line);
         let span = Span::new(start, start + index.line_text(source, line).len());
         found.push(Suppression { path: file.path.to_path_buf(), span, line: line + 1, target_line, codes });
@@ -119,12 +113,36 @@ impl<'a> SuppressionIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::FileKind;
-    use conflint_core::LineIndex;
+    use conflint_core::{FileKind, Model, Target};
 
     fn scan_bytes(path: &str, source: &[u8], kind: FileKind) -> Vec<Suppression> {
-        let lines = LineIndex::new(source);
-        scan(&UnitFile { path: Path::new(path), source, kind, lines: &lines })
+        let mut fs = conflint_core::source::MemoryFileSystem::new();
+        fs.insert(path, source.to_vec());
+        let loaded = Target::fragment(kind, path).load(&fs, &Default::default());
+        let model: Model = loaded.model.expect("parses");
+        model.files().iter().flat_map(scan).collect()
+    }
+
+    #[test]
+    fn a_hash_inside_a_heredoc_is_no_suppression() {
+        let src = b"x = <<~EOS\n  # conflint: ignore-file[GL001]\nEOS\n# conflint: ignore[GL002]\ny['a'] = 1\n";
+        let found = scan_bytes("gitlab.rb", src, FileKind::GitlabRb);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].codes, ["GL002"]);
+    }
+
+    #[test]
+    fn a_semicolon_inside_a_quoted_value_is_no_suppression() {
+        let src = b"x = \"a\n; conflint: ignore-file[PH001]\nb\"\nexpose_php = On\n";
+        assert!(scan_bytes("php.ini", src, FileKind::PhpIni).is_empty());
+    }
+
+    #[test]
+    fn a_comment_inside_a_multi_line_hash_still_counts() {
+        let src = b"gitlab_rails['x'] = {\n  # conflint: ignore[GL002]\n  'max_retry' => 5,\n}\n";
+        let found = scan_bytes("gitlab.rb", src, FileKind::GitlabRb);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].target_line, Some(3));
     }
 
     #[test]
@@ -160,7 +178,8 @@ mod tests {
 
     #[test]
     fn php_uses_semicolons() {
-        let src = b"; conflint: ignore[PH001]\nexpose_php = On\n# conflint: ignore[PH002]\n";
+        // PHP 7+ reads a `#` line as a key, never as a comment.
+        let src = b"; conflint: ignore[PH001]\nexpose_php = On\n# conflint = \"ignore[PH002]\"\n";
         let found = scan_bytes("php.ini", src, FileKind::PhpIni);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].codes, ["PH001"]);

@@ -18,17 +18,19 @@ pub fn render(report: &Report) -> String {
             d.location.start.column,
             d.location.end.line,
             d.location.end.column,
-            escape_property(&format!("{} ({})", d.code, d.name)),
-            d.code,
+            escape_property(&format!("{} ({})", d.code(), d.name())),
+            d.code(),
             escape_data(&d.message),
         ));
     }
     out
 }
 
-/// Workflow command data escaping.
+/// Workflow command data escaping; other control characters (escape
+/// sequences) are written out as `\x1b`.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    conflint_core::text::escape_control(&s).into_owned()
 }
 
 /// Workflow command property escaping.

@@ -3,10 +3,14 @@
 //! a `help:` line for the fix, and a summary.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use anstyle::{AnsiColor, Style};
 use conflint_core::LineIndex;
+use conflint_core::secret::mask;
+use conflint_core::text::escape_control;
 use conflint_rules::{Applicability, Diagnostic, Severity};
 
 use super::{Report, display_path};
@@ -14,7 +18,15 @@ use super::{Report, display_path};
 /// At most this many source lines are shown for one finding.
 const MAX_LINES: usize = 6;
 
-/// Render every finding; `source` gives a file's bytes by path.
+/// A file's bytes (secrets masked) and line index, read once for all its findings.
+struct Source {
+    bytes: Vec<u8>,
+    index: LineIndex,
+}
+
+/// Render every finding; `source` gives a file's bytes by path, each file
+/// read and indexed once however many findings it has. Values assigned to
+/// secret-like keys (`report.secrets`) are masked in the snippets.
 pub fn render(
     report: &Report,
     source: &dyn Fn(&std::path::Path) -> Option<Vec<u8>>,
@@ -24,6 +36,7 @@ pub fn render(
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let bold = if color { Style::new().bold() } else { Style::new() };
     let mut out = String::new();
+    let mut sources: HashMap<&Path, Option<Source>> = HashMap::new();
     for d in &report.diagnostics {
         let code_style =
             if color { Style::new().bold().fg_color(Some(severity_color(d.severity).into())) } else { Style::new() };
@@ -32,11 +45,17 @@ pub fn render(
             display_path(&d.location.path),
             d.location.start.line,
             d.location.start.column,
-            d.code,
-            d.message
+            d.code(),
+            escape_control(&d.message)
         ));
-        let text = source(&d.location.path);
-        let snippet = text.as_deref().and_then(|bytes| snippet(d, bytes));
+        let file = sources.entry(d.location.path.as_path()).or_insert_with(|| {
+            source(&d.location.path).map(|bytes| {
+                let secrets = report.secrets.get(&d.location.path).map(Vec::as_slice).unwrap_or_default();
+                let bytes = if secrets.is_empty() { bytes } else { mask(&bytes, 0, secrets) };
+                Source { index: LineIndex::new(&bytes), bytes }
+            })
+        });
+        let snippet = file.as_ref().and_then(|f| snippet(d, &f.bytes, &f.index));
         let level = level(d.severity);
         let mut group = Group::with_level(level.clone());
         let mut has_element = false;
@@ -87,12 +106,11 @@ fn severity_color(severity: Severity) -> AnsiColor {
 
 /// The lines a finding covers, as text (invalid bytes shown as U+FFFD),
 /// their first line number, and the span within that text.
-fn snippet(d: &Diagnostic, bytes: &[u8]) -> Option<(String, usize, std::ops::Range<usize>)> {
+fn snippet(d: &Diagnostic, bytes: &[u8], index: &LineIndex) -> Option<(String, usize, std::ops::Range<usize>)> {
     let span = d.location.span;
     if span.is_empty() && span.start == 0 && d.location.start.line == 1 && bytes.is_empty() {
         return None;
     }
-    let index = LineIndex::new(bytes);
     let first = index.line_of(span.start.min(bytes.len()));
     let last = index.line_of(span.end.min(bytes.len())).min(first + MAX_LINES - 1);
     let start = index.line_start(first);
@@ -118,8 +136,10 @@ fn snippet(d: &Diagnostic, bytes: &[u8]) -> Option<(String, usize, std::ops::Ran
     Some((text.trim_end_matches(['\n', '\r']).to_string(), first + 1, range))
 }
 
-/// Text for display with each invalid byte as U+FFFD, and a map from byte
-/// offsets of the input to offsets of the text.
+/// Text for display with each invalid byte as U+FFFD and control
+/// characters written out (`\x1b`: an escape sequence in a config file
+/// must not reach the terminal), and a map from byte offsets of the input
+/// to offsets of the text.
 fn decode(bytes: &[u8]) -> (String, impl Fn(usize) -> usize) {
     let mut text = String::with_capacity(bytes.len());
     let mut offsets = Vec::with_capacity(bytes.len() + 1);
@@ -128,7 +148,11 @@ fn decode(bytes: &[u8]) -> (String, impl Fn(usize) -> usize) {
             for _ in 0..c.len_utf8() {
                 offsets.push(text.len());
             }
-            text.push(c);
+            if c == '\t' || c == '\n' || c == '\r' {
+                text.push(c);
+            } else {
+                text.push_str(&escape_control(c.encode_utf8(&mut [0; 4])));
+            }
         }
         for _ in chunk.invalid() {
             offsets.push(text.len());

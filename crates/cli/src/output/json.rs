@@ -6,13 +6,13 @@
 
 use serde::Serialize;
 
-use super::{Report, display_path};
+use super::{Report, json_path};
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
     diagnostics: Vec<JsonDiagnostic<'a>>,
-    summary: Summary,
+    summary: Summary<'a>,
 }
 
 #[derive(Serialize)]
@@ -36,10 +36,13 @@ struct JsonFix<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     files: usize,
     diagnostics: usize,
     fixed: usize,
+    /// The servers' own checks the fixed files passed; absent when none ran.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    verified: &'a [String],
 }
 
 /// The report as JSON: `{ "version": 1, "diagnostics": [...], "summary": {...} }`.
@@ -48,11 +51,11 @@ pub fn render(report: &Report) -> String {
         .diagnostics
         .iter()
         .map(|d| JsonDiagnostic {
-            code: d.code,
-            name: d.name,
+            code: d.code(),
+            name: d.name(),
             severity: d.severity.as_str(),
             message: &d.message,
-            path: display_path(&d.location.path),
+            path: json_path(&d.location.path),
             line: d.location.start.line,
             column: d.location.start.column,
             end_line: d.location.end.line,
@@ -60,7 +63,12 @@ pub fn render(report: &Report) -> String {
             fix: d.fix.as_ref().map(|f| JsonFix { applicability: f.applicability.as_str(), message: &f.message }),
         })
         .collect();
-    let summary = Summary { files: report.files, diagnostics: report.diagnostics.len(), fixed: report.fixed };
+    let summary = Summary {
+        files: report.files,
+        diagnostics: report.diagnostics.len(),
+        fixed: report.fixed,
+        verified: &report.verified,
+    };
     let mut text = serde_json::to_string_pretty(&JsonReport { version: 1, diagnostics, summary }).unwrap_or_default();
     text.push('\n');
     text

@@ -6,8 +6,10 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
+use conflint_core::Span;
 use conflint_rules::{Applicability, Diagnostic};
 
 /// What a run found and did, ready to print.
@@ -21,6 +23,10 @@ pub struct Report {
     pub fixed: usize,
     /// `--fix` was given (changes the summary).
     pub fixing: bool,
+    /// Byte ranges holding secrets, per file: masked in snippets.
+    pub secrets: HashMap<PathBuf, Vec<Span>>,
+    /// The servers' own checks the fixed files passed (`apache2 -t`).
+    pub verified: Vec<String>,
 }
 
 impl Report {
@@ -32,6 +38,10 @@ impl Report {
     /// `Found 4 problems (3 fixable with --fix, 1 with --unsafe-fixes).`
     pub fn summary(&self) -> String {
         let n = self.diagnostics.len();
+        if self.files == 0 && n == 0 {
+            // Never "All checks passed!" for a run that checked nothing.
+            return "No configuration file was checked.".to_string();
+        }
         let problems = |n: usize| if n == 1 { "1 problem".to_string() } else { format!("{n} problems") };
         if self.fixing {
             if self.fixed == 0 && n == 0 {
@@ -39,7 +49,16 @@ impl Report {
             }
             let unsafe_ = self.count_fixable(Applicability::Unsafe);
             let hint = if unsafe_ > 0 { format!(", {unsafe_} fixable with --unsafe-fixes") } else { String::new() };
-            return format!("Found {} ({} fixed, {n} remaining{hint}).", problems(n + self.fixed), self.fixed);
+            let verified = if self.verified.is_empty() {
+                String::new()
+            } else {
+                format!(" Verified with {}.", self.verified.join(", "))
+            };
+            return format!(
+                "Found {} ({} fixed, {n} remaining{hint}).{verified}",
+                problems(n + self.fixed),
+                self.fixed
+            );
         }
         if n == 0 {
             return "All checks passed!".to_string();
@@ -55,8 +74,20 @@ impl Report {
     }
 }
 
-/// A path as shown to users: as given or found, without a leading `./`.
+/// A path as shown to users: as given or found, without a leading `./`,
+/// quoted and escaped when it holds control characters or bytes that are
+/// not UTF-8 (so a crafted file name cannot forge output lines).
 pub fn display_path(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    text.strip_prefix("./").unwrap_or(&text).to_string()
+    let path = path.strip_prefix("./").unwrap_or(path);
+    conflint_core::text::quoted_path(path)
+}
+
+/// A path for JSON: exact when it is UTF-8 (JSON escapes what it must),
+/// else in its quoted form, so two files never share a name.
+pub fn json_path(path: &Path) -> String {
+    let path = path.strip_prefix("./").unwrap_or(path);
+    match path.to_str() {
+        Some(text) => text.to_string(),
+        None => conflint_core::text::quoted_path(path),
+    }
 }

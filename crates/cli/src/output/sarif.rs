@@ -4,9 +4,9 @@
 
 use serde_json::{Value, json};
 
-use conflint_rules::{Diagnostic, Severity, registry};
+use conflint_rules::{Diagnostic, Rule, Severity};
 
-use super::{Report, display_path};
+use super::Report;
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -19,9 +19,12 @@ fn level(severity: Severity) -> &'static str {
 /// A relative path as a URI reference (forward slashes, reserved
 /// characters escaped); absolute paths become `file://` URIs.
 fn uri(path: &std::path::Path) -> String {
-    let text = display_path(path).replace('\\', "/");
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
+    let path = path.strip_prefix("./").unwrap_or(path);
+    // The raw bytes, percent-encoded: a name that is not UTF-8 keeps its
+    // identity (a lossy name could be another file's).
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for &byte in bytes {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
@@ -79,7 +82,7 @@ fn fixes(d: &Diagnostic) -> Option<Value> {
 
 /// The report as a SARIF 2.1.0 log with one run.
 pub fn render(report: &Report) -> String {
-    let rules: Vec<Value> = registry::all()
+    let rules: Vec<Value> = Rule::ALL
         .iter()
         .map(|r| {
             let m = r.meta();
@@ -96,14 +99,14 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
-    let index = |code: &str| registry::all().iter().position(|r| r.meta().code == code).unwrap_or(0);
+    let index = |rule: Rule| Rule::ALL.iter().position(|r| *r == rule).unwrap_or(0);
     let results: Vec<Value> = report
         .diagnostics
         .iter()
         .map(|d| {
             let mut result = json!({
-                "ruleId": d.code,
-                "ruleIndex": index(d.code),
+                "ruleId": d.code(),
+                "ruleIndex": index(d.rule),
                 "level": level(d.severity),
                 "message": { "text": d.message },
                 "locations": [location(d)],

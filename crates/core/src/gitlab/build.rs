@@ -95,12 +95,36 @@ impl<'v> Builder<'v> {
             })
         };
         match kind {
+            Some(StatementKind::Assignment(a)) if self.unquoted_word(a.value) => {
+                // `= MyP@ssword!`: Ruby reads code, not a string, and
+                // reconfigure fails (a syntax error, or a NameError).
+                let value = self.values[a.value].span;
+                self.values.truncate(mark);
+                StatementKind::Opaque(Opaque {
+                    hint: Some(OpaqueHint::UnreadableValue { receiver: a.receiver, keys: a.keys, value }),
+                })
+            }
             Some(kind) => kind,
             None => {
                 self.values.truncate(mark);
                 StatementKind::Opaque(Opaque { hint: hint(text, base, code.end) })
             }
         }
+    }
+
+    /// Whether an opaque value is a word with sigils in it (`MyP@ssword!`,
+    /// `pa$$w0rd`, `hunter2!`): a password typed without quotes, which Ruby
+    /// reads as method calls and variables.
+    fn unquoted_word(&self, value: ValueId) -> bool {
+        let Some(v) = self.values.get(value) else { return false };
+        if v.kind != ValueKind::Opaque {
+            return false;
+        }
+        let Some(text) = self.view.get(v.span.range()) else { return false };
+        let mut chars = text.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && !text.contains(|c: char| c.is_whitespace() || "'\"([{.:,=<>#/".contains(c))
+            && chars.any(|c| "@$!^&~?%*".contains(c))
     }
 
     fn structured(&mut self, pair: P<'_>, base: usize) -> Option<StatementKind> {

@@ -2,13 +2,17 @@
 //! element in the array's own quoting, separator, indentation and line
 //! ending, so that a fix reads as if a person had typed it.
 
+use std::path::Path;
+
+use crate::edit::Edit;
 use crate::text::Span;
 
 use super::syntax::{Array, GitlabRbFile, Quote, ValueId};
 
-/// Replace the bytes of `span` (empty: insert at `span.start`) with `text`.
+/// Replace the bytes of `span` (empty: insert at `span.start`) with
+/// `text`, before the file's path is attached.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
+struct TextEdit {
     /// The bytes to replace; empty to insert at its start.
     pub span: Span,
     /// The new bytes.
@@ -72,14 +76,19 @@ impl GitlabRbFile {
     /// let src = "gitlab_rails['x'] = {\n  'ip_whitelist' => [\n    '127.0.0.1', # local\n  ]\n}\n";
     /// let file = GitlabRbFile::parse(src).unwrap();
     /// let array = file.values.iter().position(|v| matches!(v.kind, ValueKind::Array(_))).unwrap();
-    /// let edits = file.append_to_array(array, "'10.0.0.0/8'").unwrap();
+    /// let edits = file.append_to_array("gitlab.rb".as_ref(), array, "'10.0.0.0/8'").unwrap();
     /// let mut out = src.to_string();
     /// for e in edits.iter().rev() {
-    ///     out.replace_range(e.span.range(), &e.text);
+    ///     out.replace_range(e.span.range(), &e.replacement);
     /// }
     /// assert_eq!(out, "gitlab_rails['x'] = {\n  'ip_whitelist' => [\n    '127.0.0.1', # local\n    '10.0.0.0/8',\n  ]\n}\n");
     /// ```
-    pub fn append_to_array(&self, array: ValueId, element: &str) -> Option<Vec<Edit>> {
+    pub fn append_to_array(&self, path: &Path, array: ValueId, element: &str) -> Option<Vec<Edit>> {
+        let edits = self.append_edits(array, element)?;
+        Some(edits.into_iter().map(|e| Edit::replace(path, e.span, e.text)).collect())
+    }
+
+    fn append_edits(&self, array: ValueId, element: &str) -> Option<Vec<TextEdit>> {
         let arr = self.array(array)?;
         let Some(&last_id) = arr.items.last() else {
             return Some(self.append_to_empty(arr, element));
@@ -108,12 +117,12 @@ impl GitlabRbFile {
         Some(vec![insert(last.end, ",".to_string()), insert(line_end, format!("{nl}{indent}{element}"))])
     }
 
-    fn append_to_empty(&self, arr: &Array, element: &str) -> Vec<Edit> {
+    fn append_to_empty(&self, arr: &Array, element: &str) -> Vec<TextEdit> {
         let inner = Span::new(arr.open.end, arr.close.start);
         let text = self.text(inner);
         if !text.contains('\n') && !text.contains('#') {
             let text = if text.is_empty() { element.to_string() } else { format!(" {element} ") };
-            return vec![Edit { span: inner, text }];
+            return vec![TextEdit { span: inner, text }];
         }
         let index = self.line_index();
         let close_line_start = index.line_start(index.line_of(arr.close.start));
@@ -145,8 +154,8 @@ impl GitlabRbFile {
     }
 }
 
-fn insert(at: usize, text: String) -> Edit {
-    Edit { span: Span::empty(at), text }
+fn insert(at: usize, text: String) -> TextEdit {
+    TextEdit { span: Span::empty(at), text }
 }
 
 #[cfg(test)]
@@ -158,10 +167,10 @@ mod tests {
     fn append(src: &str, element: &str) -> String {
         let file = GitlabRbFile::parse(src).unwrap_or_else(|e| panic!("{e}"));
         let array = file.values.iter().position(|v| matches!(v.kind, ValueKind::Array(_))).expect("an array");
-        let edits = file.append_to_array(array, element).expect("edits");
+        let edits = file.append_to_array(Path::new("gitlab.rb"), array, element).expect("edits");
         let mut out = src.to_string();
         for e in edits.iter().rev() {
-            out.replace_range(e.span.range(), &e.text);
+            out.replace_range(e.span.range(), &e.replacement);
         }
         GitlabRbFile::parse(out.clone()).unwrap_or_else(|e| panic!("{e}"));
         out

@@ -7,14 +7,15 @@
 
 mod build;
 mod decode;
+pub mod format;
 mod layout;
 pub mod model;
 mod outline;
 mod scan;
 pub mod syntax;
 
-pub use layout::{Edit, string_literal};
-pub use model::{Effective, EffectiveValue, GitlabSettings, KeyForm, Setting};
+pub use layout::string_literal;
+pub use model::{Effective, EffectiveValue, GitlabSettings, GitlabTree, KeyForm, Setting, SettingsIndex};
 pub use syntax::{
     Array, ArrayLayout, Assignment, Command, GitlabRbFile, Hash, HashKey, Key, Opaque, OpaqueHint, Pair, Quote,
     Statement, StatementKind, Value, ValueId, ValueKind, Words,

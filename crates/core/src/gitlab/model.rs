@@ -7,7 +7,12 @@
 //! LAST assignment whose keys are a prefix of that path, looked up through
 //! the hash literals it assigned.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::format::FileKind;
+use crate::load::SourceFile;
 
 use crate::text::Span;
 
@@ -120,13 +125,19 @@ pub enum EffectiveValue {
 #[derive(Debug, Clone)]
 pub struct GitlabSettings<'f> {
     file: &'f GitlabRbFile,
+    index: Cow<'f, SettingsIndex>,
+}
+
+/// The assignments of a file, collected once, by receiver.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsIndex {
     settings: Vec<Setting>,
     by_receiver: BTreeMap<String, Vec<usize>>,
 }
 
-impl<'f> GitlabSettings<'f> {
+impl SettingsIndex {
     /// Collect the assignments of a file.
-    pub fn new(file: &'f GitlabRbFile) -> Self {
+    pub fn new(file: &GitlabRbFile) -> Self {
         let mut settings = Vec::new();
         let mut by_receiver: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (statement, a) in file.assignments() {
@@ -139,7 +150,50 @@ impl<'f> GitlabSettings<'f> {
                 span: file.statements[statement].code,
             });
         }
-        GitlabSettings { file, settings, by_receiver }
+        SettingsIndex { settings, by_receiver }
+    }
+}
+
+/// One gitlab.rb read for the rules: its path, syntax tree and settings,
+/// collected once.
+#[derive(Debug, Clone)]
+pub struct GitlabTree {
+    /// The file as given or found.
+    pub path: PathBuf,
+    /// Its syntax tree.
+    pub file: GitlabRbFile,
+    index: SettingsIndex,
+}
+
+impl GitlabTree {
+    /// Model a parsed file.
+    pub fn new(path: impl Into<PathBuf>, file: GitlabRbFile) -> Self {
+        let index = SettingsIndex::new(&file);
+        GitlabTree { path: path.into(), file, index }
+    }
+
+    /// The settings the file makes.
+    pub fn settings(&self) -> GitlabSettings<'_> {
+        GitlabSettings { file: &self.file, index: Cow::Borrowed(&self.index) }
+    }
+
+    /// The file as the pipeline sees files.
+    pub fn source_file(&self) -> SourceFile<'_> {
+        SourceFile {
+            path: &self.path,
+            kind: FileKind::GitlabRb,
+            source: self.file.source(),
+            lines: self.file.line_index(),
+            comments: self.file.comments.clone(),
+            secrets: self.file.secret_spans(),
+        }
+    }
+}
+
+impl<'f> GitlabSettings<'f> {
+    /// Collect the assignments of a file.
+    pub fn new(file: &'f GitlabRbFile) -> Self {
+        GitlabSettings { file, index: Cow::Owned(SettingsIndex::new(file)) }
     }
 
     /// The file the settings come from.
@@ -149,17 +203,17 @@ impl<'f> GitlabSettings<'f> {
 
     /// Every assignment, in file order.
     pub fn all(&self) -> &[Setting] {
-        &self.settings
+        &self.index.settings
     }
 
     /// The receivers assigned to (`gitlab_rails`, `nginx`, ...), sorted.
     pub fn receivers(&self) -> impl Iterator<Item = &str> {
-        self.by_receiver.keys().map(String::as_str)
+        self.index.by_receiver.keys().map(String::as_str)
     }
 
     /// The assignments to `receiver`, in file order.
     pub fn settings(&self, receiver: &str) -> impl Iterator<Item = &Setting> {
-        self.by_receiver.get(receiver).into_iter().flatten().map(|&i| &self.settings[i])
+        self.index.by_receiver.get(receiver).into_iter().flatten().map(|&i| &self.index.settings[i])
     }
 
     /// The assignments that touch `path`: to it, to a key below it, or to a
@@ -183,11 +237,15 @@ impl<'f> GitlabSettings<'f> {
     /// The value `receiver[path[0]][path[1]]...` has after the whole file
     /// ran; `None` if the file does not set it.
     pub fn effective(&self, receiver: &str, path: &[&str]) -> Option<Effective> {
-        let list = self.by_receiver.get(receiver)?;
-        let decisive = list.iter().rposition(|&i| self.settings[i].covers(path));
+        let list = self.index.by_receiver.get(receiver)?;
+        let decisive = list.iter().rposition(|&i| self.index.settings[i].covers(path));
         let Some(position) = decisive else {
-            let below: Vec<usize> =
-                list.iter().map(|&i| &self.settings[i]).filter(|s| s.is_below(path)).map(|s| s.statement).collect();
+            let below: Vec<usize> = list
+                .iter()
+                .map(|&i| &self.index.settings[i])
+                .filter(|s| s.is_below(path))
+                .map(|s| s.statement)
+                .collect();
             let first = *below.first()?;
             return Some(Effective {
                 value: EffectiveValue::Implicit,
@@ -197,12 +255,12 @@ impl<'f> GitlabSettings<'f> {
                 modified_by: below,
             });
         };
-        let setting = &self.settings[list[position]];
+        let setting = &self.index.settings[list[position]];
         let mut key_forms: Vec<KeyForm> = setting.keys.iter().map(|k| KeyForm::Index(k.quote)).collect();
         let (value, pair) = self.lookup(setting.value, &path[setting.keys.len()..], &mut key_forms)?;
         let modified_by = list[position + 1..]
             .iter()
-            .map(|&i| &self.settings[i])
+            .map(|&i| &self.index.settings[i])
             .filter(|s| s.is_below(path))
             .map(|s| s.statement)
             .collect();

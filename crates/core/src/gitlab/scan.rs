@@ -63,14 +63,24 @@ pub(crate) struct ScanError {
 
 /// Cut `src[start..]` into items. `src` is the parse view (same length as the
 /// file, invalid bytes replaced by DEL).
-pub(crate) fn scan(src: &[u8], start: usize, index: &LineIndex) -> Result<Vec<Item>, ScanError> {
+pub(crate) fn scan(src: &[u8], start: usize, index: &LineIndex) -> Result<Scanned, ScanError> {
     let mut scanner = Scanner::new(src, index);
     scanner.pos = start;
     let mut items = Vec::new();
     while scanner.pos < src.len() {
         items.push(scanner.item(start)?);
     }
-    Ok(items)
+    Ok(Scanned { items, comments: scanner.comments })
+}
+
+/// What scanning a file finds.
+#[derive(Debug)]
+pub(crate) struct Scanned {
+    /// The items, tiling the file.
+    pub items: Vec<Item>,
+    /// Every comment that stands alone on its line, also those between the
+    /// lines of a multi-line statement (never a `#` in a string or heredoc).
+    pub comments: Vec<Span>,
 }
 
 /// Something open that a later byte must close.
@@ -164,6 +174,8 @@ struct Scanner<'a> {
     plain: bool,
     last_code_end: usize,
     line_comment: Option<Span>,
+    /// Comments alone on their lines, in order.
+    comments: Vec<Span>,
     /// Stack height right after a `def` header, while on the header's line:
     /// a `=` there makes an endless method (`def x = 1`), which has no `end`.
     def_header: Option<usize>,
@@ -217,6 +229,7 @@ impl<'a> Scanner<'a> {
             plain: true,
             last_code_end: 0,
             line_comment: None,
+            comments: Vec::new(),
             def_header: None,
             loop_do: None,
         }
@@ -291,6 +304,7 @@ impl<'a> Scanner<'a> {
             Some(b'#') => {
                 let eol = self.line_end(p);
                 self.pos = (eol + 1).min(self.src.len());
+                self.comments.push(Span::new(p, self.trim_cr(p, eol)));
                 Ok(Item {
                     span: Span::new(begin, self.pos),
                     kind: ItemKind::Comment { text: Span::new(p, self.trim_cr(p, eol)) },
@@ -654,7 +668,12 @@ impl<'a> Scanner<'a> {
         }
         if c == b'#' {
             let eol = self.line_end(start);
-            self.line_comment = Some(Span::new(start, self.trim_cr(start, eol)));
+            let comment = Span::new(start, self.trim_cr(start, eol));
+            self.line_comment = Some(comment);
+            let line_start = self.src[..start].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            if self.src[line_start..start].iter().all(|&b| is_blank(b)) {
+                self.comments.push(comment);
+            }
             self.pos = eol;
             return Ok(());
         }
@@ -1104,7 +1123,7 @@ mod tests {
 
     fn items(src: &str) -> Vec<Item> {
         let index = LineIndex::new(src.as_bytes());
-        scan(src.as_bytes(), 0, &index).unwrap_or_else(|e| panic!("{}", e.message))
+        scan(src.as_bytes(), 0, &index).map(|s| s.items).unwrap_or_else(|e| panic!("{}", e.message))
     }
 
     fn codes(src: &str) -> Vec<&str> {

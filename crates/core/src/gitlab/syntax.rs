@@ -39,6 +39,9 @@ pub struct GitlabRbFile {
     pub statements: Vec<Statement>,
     /// The values the statements refer to.
     pub values: Vec<Value>,
+    /// Every comment alone on its line, also inside multi-line statements
+    /// (never a `#` inside a string or heredoc).
+    pub comments: Vec<Span>,
 }
 
 /// One statement, or one blank or comment line.
@@ -308,12 +311,71 @@ impl GitlabRbFile {
         let bytes = view.as_bytes();
         let bom = bytes.starts_with(BOM).then(|| Span::new(0, BOM.len()));
         let start = bom.map_or(0, |b| b.end);
-        let items =
+        let scanned =
             scan::scan(bytes, start, &index).map_err(|e| SyntaxError::at(&source, &index, e.span, e.message))?;
         let mut builder = Builder::new(&source, &view, &index);
-        let statements = items.iter().map(|item| builder.statement(item)).collect();
+        let statements = scanned.items.iter().map(|item| builder.statement(item)).collect();
         let values = builder.finish();
-        Ok(GitlabRbFile { source, index, bom, statements, values })
+        Ok(GitlabRbFile { source, index, bom, statements, values, comments: scanned.comments })
+    }
+
+    /// The values assigned to secret-like keys, at any depth:
+    /// `gitlab_rails['smtp_password'] = '...'`, `'password' => '...'` inside
+    /// `ldap_servers`, and the right-hand side Ruby cannot read of such an
+    /// assignment.
+    pub fn secret_spans(&self) -> Vec<Span> {
+        let mut out = Vec::new();
+        for statement in &self.statements {
+            match &statement.kind {
+                StatementKind::Assignment(a) => {
+                    if a.keys.iter().any(|k| crate::secret::is_secret_name(&k.value)) {
+                        out.extend(self.value(a.value).map(|v| v.span));
+                    } else {
+                        self.secrets_in(a.value, &mut out, 0);
+                    }
+                }
+                StatementKind::Opaque(Opaque { hint: Some(OpaqueHint::UnreadableValue { keys, value, .. }) })
+                    if keys.iter().any(|k| crate::secret::is_secret_name(&k.value)) =>
+                {
+                    out.push(*value)
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Secret values inside hash literals below `id` (depth-bounded: the
+    /// scanner already caps nesting).
+    fn secrets_in(&self, id: ValueId, out: &mut Vec<Span>, depth: usize) {
+        let Some(value) = self.value(id) else { return };
+        if depth > 64 {
+            return;
+        }
+        match &value.kind {
+            ValueKind::Hash(hash) => {
+                for pair in &hash.pairs {
+                    let key = match &pair.key {
+                        HashKey::Label { name, .. } => name.clone(),
+                        HashKey::Value(k) => match self.value(*k).map(|v| &v.kind) {
+                            Some(ValueKind::Str { value, .. }) => value.clone(),
+                            _ => None,
+                        },
+                    };
+                    if key.as_deref().is_some_and(crate::secret::is_secret_name) {
+                        out.extend(self.value(pair.value).map(|v| v.span));
+                    } else {
+                        self.secrets_in(pair.value, out, depth + 1);
+                    }
+                }
+            }
+            ValueKind::Array(array) => {
+                for item in &array.items {
+                    self.secrets_in(*item, out, depth + 1);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// The original bytes.

@@ -24,6 +24,51 @@ pub enum IncludeFailure {
     },
     /// An absolute path outside the server root that `--server-root` maps.
     OutsideRoot(PathBuf),
+    /// A directory include that leads back into itself (a symlink to `.`).
+    Loop(PathBuf),
+    /// A pattern or directory that reaches more entries than any
+    /// configuration has (`IncludeOptional /*/*/*`): not read.
+    TooMany {
+        /// The pattern as resolved.
+        pattern: PathBuf,
+        /// The bound.
+        limit: usize,
+    },
+}
+
+/// Entries an include may look at, across the wildcards and directories it
+/// expands: far above real trees (Debian's has ~200 files), far below
+/// walking a whole file system.
+pub const MAX_INCLUDE_ENTRIES: usize = 100_000;
+
+impl std::fmt::Display for IncludeFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::text::quoted_path;
+        match self {
+            IncludeFailure::Missing(path) => {
+                write!(f, "Include of {} fails: no such file (httpd refuses to start)", quoted_path(path))
+            }
+            IncludeFailure::NoMatch { pattern, dir } => write!(
+                f,
+                "No matches for the wildcard '{}' in '{}': httpd refuses to start",
+                crate::text::escape_control(pattern),
+                quoted_path(dir).trim_matches('"')
+            ),
+            IncludeFailure::OutsideRoot(path) => {
+                write!(f, "{} is outside the mapped server root; not read", quoted_path(path))
+            }
+            IncludeFailure::Loop(path) => write!(
+                f,
+                "directory loop: {} leads back to a directory the include already reads (httpd refuses it)",
+                quoted_path(path)
+            ),
+            IncludeFailure::TooMany { pattern, limit } => write!(
+                f,
+                "{} reaches more than {limit} files and directories: not read (is it meant to cover the whole file system?)",
+                quoted_path(pattern)
+            ),
+        }
+    }
 }
 
 /// Whether a path component holds fnmatch wildcards.
@@ -129,12 +174,38 @@ pub fn sort_by_bytes(paths: &mut [PathBuf]) {
     paths.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
 }
 
+/// How much an include may still look at, and the directories it read.
+struct Budget {
+    entries_left: usize,
+    visited: std::collections::HashSet<crate::source::FileIdentity>,
+}
+
+impl Budget {
+    fn take(&mut self, n: usize, pattern: &Path) -> Result<(), IncludeFailure> {
+        match self.entries_left.checked_sub(n) {
+            Some(left) => {
+                self.entries_left = left;
+                Ok(())
+            }
+            None => Err(IncludeFailure::TooMany { pattern: pattern.to_path_buf(), limit: MAX_INCLUDE_ENTRIES }),
+        }
+    }
+}
+
 /// Expand an include `path` (already absolute) into files, in httpd's order.
+/// Bounded: pseudo file systems are never listed, a directory is read once
+/// (a symlink back to `.` is a loop, as httpd reports it), and at most
+/// [`MAX_INCLUDE_ENTRIES`] entries are looked at.
 pub fn expand(fs: &dyn FileSystem, path: &Path, optional: bool) -> Result<Vec<PathBuf>, IncludeFailure> {
+    let mut budget = Budget { entries_left: MAX_INCLUDE_ENTRIES, visited: Default::default() };
     let text = path.to_string_lossy();
     if !has_wildcard(&text) {
         return match fs.kind(path) {
-            Ok(EntryKind::Dir) => Ok(read_dir_recursive(fs, path, 0)),
+            Ok(EntryKind::Dir) => {
+                let mut out = Vec::new();
+                read_dir_recursive(fs, path, 0, &mut budget, path, &mut out)?;
+                Ok(out)
+            }
             Ok(_) => Ok(vec![path.to_path_buf()]),
             Err(_) if optional => Ok(Vec::new()),
             Err(_) => Err(IncludeFailure::Missing(path.to_path_buf())),
@@ -155,12 +226,16 @@ pub fn expand(fs: &dyn FileSystem, path: &Path, optional: bool) -> Result<Vec<Pa
         }
         let mut next = Vec::new();
         for base in &bases {
+            if fs.is_pseudo(base) {
+                continue;
+            }
             let Ok(mut entries) = fs.read_dir(base) else {
                 if !optional && bases.len() == 1 {
                     return Err(IncludeFailure::NoMatch { pattern: part.to_string(), dir: base.clone() });
                 }
                 continue;
             };
+            budget.take(entries.len(), path)?;
             sort_by_bytes(&mut entries);
             for entry in entries {
                 let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -193,22 +268,33 @@ pub fn expand(fs: &dyn FileSystem, path: &Path, optional: bool) -> Result<Vec<Pa
 }
 
 /// All files under a directory, sorted per directory, recursing as httpd
-/// does for `Include dir/`. Bounded by [`MAX_INCLUDE_DEPTH`].
-fn read_dir_recursive(fs: &dyn FileSystem, dir: &Path, depth: usize) -> Vec<PathBuf> {
-    if depth > MAX_INCLUDE_DEPTH {
-        return Vec::new();
+/// does for `Include dir/`. Bounded by [`MAX_INCLUDE_DEPTH`], the budget,
+/// and each directory read once.
+fn read_dir_recursive(
+    fs: &dyn FileSystem,
+    dir: &Path,
+    depth: usize,
+    budget: &mut Budget,
+    pattern: &Path,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), IncludeFailure> {
+    if depth > MAX_INCLUDE_DEPTH || fs.is_pseudo(dir) {
+        return Ok(());
     }
-    let Ok(mut entries) = fs.read_dir(dir) else { return Vec::new() };
+    if !budget.visited.insert(fs.identity(dir)) {
+        return Err(IncludeFailure::Loop(dir.to_path_buf()));
+    }
+    let Ok(mut entries) = fs.read_dir(dir) else { return Ok(()) };
+    budget.take(entries.len(), pattern)?;
     sort_by_bytes(&mut entries);
-    let mut out = Vec::new();
     for entry in entries {
         match fs.kind(&entry) {
-            Ok(EntryKind::Dir) => out.extend(read_dir_recursive(fs, &entry, depth + 1)),
+            Ok(EntryKind::Dir) => read_dir_recursive(fs, &entry, depth + 1, budget, pattern, out)?,
             Ok(_) => out.push(entry),
             Err(_) => {}
         }
     }
-    out
+    Ok(())
 }
 
 /// Maps the absolute paths a configuration names (its ServerRoot, absolute
@@ -338,6 +424,22 @@ mod tests {
         assert_eq!(expand(&fs, Path::new("/r/inc/*.conf"), true), Ok(vec![]));
         assert!(matches!(expand(&fs, Path::new("/r/missing.conf"), false), Err(IncludeFailure::Missing(_))));
         assert_eq!(expand(&fs, Path::new("/r/missing.conf"), true), Ok(vec![]));
+    }
+
+    #[test]
+    fn a_directory_linked_into_itself_is_a_loop_not_a_fan_out() {
+        let dir = std::env::temp_dir().join(format!("conflint-include-loop-{}", std::process::id()));
+        let inc = dir.join("inc");
+        std::fs::create_dir_all(&inc).unwrap();
+        std::fs::write(inc.join("a.conf"), "").unwrap();
+        #[cfg(unix)]
+        {
+            let _ = std::os::unix::fs::symlink(".", inc.join("x"));
+            let _ = std::os::unix::fs::symlink(".", inc.join("y"));
+        }
+        let result = expand(&crate::source::RealFileSystem::new(), &inc, false);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(matches!(result, Err(IncludeFailure::Loop(_))), "{result:?}");
     }
 
     #[test]

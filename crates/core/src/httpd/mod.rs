@@ -2,6 +2,7 @@
 
 pub mod conditions;
 pub mod envvars;
+pub mod format;
 pub mod include;
 pub mod model;
 pub mod syntax;
@@ -9,7 +10,7 @@ pub mod version;
 pub mod vhosts;
 
 pub use conditions::Truth;
-pub use model::{EntryError, FileId, HttpdOptions, HttpdTree, Item, ItemId, ProblemKind, TreeFile, TreeProblem};
+pub use model::{EntryError, FileId, HttpdOptions, HttpdTree, Item, ItemId, TreeFile};
 pub use syntax::{Arg, Directive, HttpdFile, Line, LineId, LineKind, Quote, SectionClose, SectionOpen};
 pub use version::{ApacheVersion, VersionSource};
 pub use vhosts::{Address, AddressSet, Host, Port, Vhost, VhostTable};

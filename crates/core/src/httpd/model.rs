@@ -16,11 +16,13 @@ use super::syntax::{HttpdFile, LineId, LineKind, is_conditional_section, tokeniz
 use super::version::{self, ApacheVersion, VersionSource};
 use super::vhosts::{self, VhostTable};
 use crate::error::SyntaxError;
+use crate::format::FileKind;
+use crate::load::{LoadProblem, ProblemKind, SourceFile};
 use crate::source::{EntryKind, FileIdentity, FileSystem};
 use crate::text::Span;
 
 /// Choices the user makes about a tree (CLI flags, conflint.toml).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpdOptions {
     /// `--server-root`: where ServerRoot (and absolute paths under it) really are.
     pub server_root: Option<PathBuf>,
@@ -86,37 +88,6 @@ impl Item {
     }
 }
 
-/// Something that kept part of the tree from being read.
-#[derive(Debug, Clone)]
-pub struct TreeProblem {
-    /// Where it shows: the `Include` line, or the file that could not be read.
-    pub file: Option<FileId>,
-    /// The bytes it is about, in `file`.
-    pub span: Option<Span>,
-    /// The path the problem is about, when it has no place in a tree file.
-    pub path: PathBuf,
-    /// What went wrong.
-    pub kind: ProblemKind,
-}
-
-/// What kept part of a tree from being read.
-#[derive(Debug, Clone)]
-pub enum ProblemKind {
-    /// `Include` of a pattern that matched nothing, or of a missing file.
-    Include(IncludeFailure),
-    /// A file that includes itself through a chain of includes.
-    Cycle {
-        /// The files in include order, the repeated one last.
-        chain: Vec<PathBuf>,
-    },
-    /// Includes nested deeper than httpd allows.
-    TooDeep,
-    /// A file that exists but cannot be read.
-    Unreadable(String),
-    /// An included file that does not parse.
-    Syntax(SyntaxError),
-}
-
 /// The model of one httpd tree (or of one file checked on its own).
 #[derive(Debug, Clone)]
 pub struct HttpdTree {
@@ -125,7 +96,7 @@ pub struct HttpdTree {
     /// Every directive and section that takes effect, in httpd's reading order.
     pub items: Vec<Item>,
     /// What could not be read.
-    pub problems: Vec<TreeProblem>,
+    pub problems: Vec<LoadProblem>,
     /// The Apache version the tree is read for.
     pub version: ApacheVersion,
     /// How that version was decided.
@@ -190,7 +161,16 @@ impl HttpdTree {
         let mut tree = Walker::new(fs, entry, syntax.clone(), options, assumed, is_entry).run();
         let (version, source) = match options.version {
             Some(v) => (v, VersionSource::Configured),
-            None => version::detect(tree.items.iter().map(|i| i.name.as_str()), &tree.modules_tested),
+            None => {
+                // What a branch written for one version says is no sign of
+                // the version this tree is for (the cross-version idiom).
+                let evidence = (0..tree.items.len())
+                    .filter(|&id| tree.version_branch(id).is_none())
+                    .map(|id| tree.item(id))
+                    .map(|i| version::evidence(&i.name, &i.args, i.is_section));
+                let nvh = tree.items.iter().any(|i| !i.is_section && i.is("NameVirtualHost"));
+                version::decide(evidence, nvh)
+            }
         };
         if version != assumed && tree.uses_if_version() {
             // <IfVersion> was evaluated for the wrong version: read again.
@@ -207,6 +187,62 @@ impl HttpdTree {
             f.syntax.lines.iter().any(
                 |l| matches!(&l.kind, LineKind::Open(o) if f.syntax.text(o.name).eq_ignore_ascii_case("IfVersion")),
             )
+        })
+    }
+
+    /// Every file of the tree as the pipeline sees files, entry first.
+    pub fn source_files(&self) -> Vec<SourceFile<'_>> {
+        self.files
+            .iter()
+            .map(|f| SourceFile {
+                path: &f.path,
+                kind: FileKind::Httpd,
+                source: f.syntax.source(),
+                lines: f.syntax.line_index(),
+                comments: f.syntax.comment_spans().collect(),
+                secrets: f.syntax.secret_spans(),
+            })
+            .collect()
+    }
+
+    /// Whether the version the tree is read for is known (configured, or
+    /// detected without contradiction): fixes whose safety depends on the
+    /// version are safe only then.
+    pub fn version_known(&self) -> bool {
+        self.version_source.is_known()
+    }
+
+    /// The version a branch around an item is written for, when that branch
+    /// is a conditional conflint cannot decide (a file checked alone):
+    /// `<IfModule !mod_authz_core.c>` and `<IfVersion < 2.4>` are 2.2
+    /// branches, `<IfModule mod_authz_core.c>` and `<IfVersion >= 2.4>` 2.4
+    /// ones. Applications ship both side by side in one `.htaccess`.
+    pub fn version_branch(&self, id: ItemId) -> Option<ApacheVersion> {
+        self.ancestors(id).find_map(|a| {
+            let item = &self.items[a];
+            if !item.is_conditional() || item.truth != Truth::Maybe {
+                return None;
+            }
+            let arg = item.args.first().map(String::as_str).unwrap_or("");
+            if item.is("IfModule") {
+                let (negated, module) = match arg.strip_prefix('!') {
+                    Some(m) => (true, m),
+                    None => (false, arg),
+                };
+                let v24 = matches!(
+                    module,
+                    "mod_authz_core.c" | "authz_core_module" | "mod_access_compat.c" | "access_compat_module"
+                );
+                return v24.then_some(if negated { ApacheVersion::V2_2 } else { ApacheVersion::V2_4 });
+            }
+            if item.is("IfVersion") {
+                return match conditions::test_version(&item.args, ApacheVersion::V2_4) {
+                    Truth::Yes => Some(ApacheVersion::V2_4),
+                    Truth::No => Some(ApacheVersion::V2_2),
+                    Truth::Maybe => None,
+                };
+            }
+            None
         })
     }
 
@@ -334,7 +370,7 @@ struct Walker<'a> {
     files: Vec<TreeFile>,
     by_identity: HashMap<FileIdentity, FileId>,
     items: Vec<Item>,
-    problems: Vec<TreeProblem>,
+    problems: Vec<LoadProblem>,
     defines: HashMap<String, String>,
     env: HashMap<String, String>,
     modules: Modules,
@@ -429,7 +465,7 @@ impl<'a> Walker<'a> {
             items: self.items,
             problems: self.problems,
             version: self.version,
-            version_source: VersionSource::Default,
+            version_source: VersionSource::Unknown,
             mpm: self.mpm,
             is_entry: self.is_entry,
             vhosts: VhostTable::default(),
@@ -767,16 +803,16 @@ impl<'a> Walker<'a> {
         if let Some(&id) = self.by_identity.get(identity) {
             return Some(id);
         }
-        let failure = |kind| TreeProblem { file: Some(from), span: Some(span), path: path.to_path_buf(), kind };
+        let unreadable = |reason: String| ProblemKind::Unreadable { path: path.to_path_buf(), reason, included: true };
         if let Ok(EntryKind::Special) = fs.kind(path) {
-            self.problems.push(failure(ProblemKind::Unreadable("not a regular file (FIFO, socket or device)".into())));
+            self.problem_at(from, span, unreadable("not a regular file (FIFO, socket or device)".into()));
             self.include_failed = true;
             return None;
         }
         let bytes = match crate::source::read_text(fs, path) {
             Ok(bytes) => bytes,
             Err(e) => {
-                self.problems.push(failure(ProblemKind::Unreadable(e.to_string())));
+                self.problem_at(from, span, unreadable(e.to_string()));
                 self.include_failed = true;
                 return None;
             }
@@ -789,12 +825,7 @@ impl<'a> Walker<'a> {
                 Some(id)
             }
             Err(error) => {
-                self.problems.push(TreeProblem {
-                    file: None,
-                    span: None,
-                    path: path.to_path_buf(),
-                    kind: ProblemKind::Syntax(error),
-                });
+                self.problems.push(LoadProblem::syntax(path, error));
                 self.include_failed = true;
                 None
             }
@@ -811,7 +842,7 @@ impl<'a> Walker<'a> {
 
     fn problem_at(&mut self, file: FileId, span: Span, kind: ProblemKind) {
         let path = self.files[file].path.clone();
-        self.problems.push(TreeProblem { file: Some(file), span: Some(span), path, kind });
+        self.problems.push(LoadProblem { path, span, position: None, kind });
     }
 }
 

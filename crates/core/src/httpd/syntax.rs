@@ -190,6 +190,32 @@ impl HttpdFile {
         Ok(HttpdFile { source, index, bom, lines })
     }
 
+    /// The arguments that hold secrets: every argument of a directive named
+    /// like one (`AuthLDAPBindPassword`), and the value of a variable or
+    /// PHP setting named like one (`SetEnv DB_PASSWORD x`,
+    /// `php_admin_value mysqli.default_pw x`).
+    pub fn secret_spans(&self) -> Vec<Span> {
+        let mut out = Vec::new();
+        for line in &self.lines {
+            let LineKind::Directive(d) = &line.kind else { continue };
+            let name = self.text(d.name);
+            if crate::secret::is_secret_name(&name) {
+                out.extend(d.args.iter().map(|a| a.span));
+            } else if d.args.first().is_some_and(|a| crate::secret::is_secret_name(&self.text(a.span))) {
+                out.extend(d.args.iter().skip(1).map(|a| a.span));
+            }
+        }
+        out
+    }
+
+    /// The comments that stand alone on their lines (`# ...`), in order.
+    pub fn comment_spans(&self) -> impl Iterator<Item = Span> + '_ {
+        self.lines.iter().filter_map(|l| match l.kind {
+            LineKind::Comment { text } => Some(text),
+            _ => None,
+        })
+    }
+
     /// The original bytes.
     pub fn source(&self) -> &[u8] {
         &self.source

@@ -3,10 +3,13 @@
 mod build;
 mod check;
 mod fast;
+pub mod format;
 pub mod model;
+pub mod overrides;
 pub mod syntax;
 pub mod value;
 
-pub use model::{IniSource, LoadError, PhpIniTree, Setting};
+pub use model::{IniSource, LoadError, PhpIniTree, Sapi, Setting};
+pub use overrides::{Override, OverrideSources, Scope as OverrideScope, ScopedValue, ValueSource};
 pub use syntax::{Entry, IniLine, IniLineKind, IniValue, MAX_PAREN_DEPTH, Operator, PhpIniFile, Piece, PieceKind};
 pub use value::{evaluate, evaluate_offset, php_bool};

@@ -12,6 +12,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::error::SyntaxError;
+use crate::format::FileKind;
+use crate::load::SourceFile;
+
+use super::overrides::{Override, OverrideSources, Overrides};
 use crate::php::syntax::{Entry, IniLineKind, PhpIniFile};
 use crate::php::value::{evaluate, evaluate_offset, evaluate_section_name};
 use crate::source::{EntryKind, FileSystem};
@@ -78,6 +82,23 @@ pub struct PhpIniTree {
     /// The files, in PHP's loading order.
     pub files: Vec<IniSource>,
     settings: Vec<Setting>,
+    /// FPM pools and mod_php directives that override php.ini.
+    pub(crate) overrides: Overrides,
+}
+
+/// The server API a php.ini is for, from where it is: Debian and openSUSE
+/// keep one per SAPI (`.../cli/php.ini`, `.../fpm/php.ini`), and PHP reads
+/// `php-SAPI.ini` before `php.ini`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sapi {
+    /// The command line: no response headers, no pages.
+    Cli,
+    /// PHP-FPM.
+    Fpm,
+    /// Apache's mod_php.
+    Apache2,
+    /// CGI / FastCGI.
+    Cgi,
 }
 
 impl PhpIniTree {
@@ -94,15 +115,17 @@ impl PhpIniTree {
     /// let mut fs = MemoryFileSystem::new();
     /// fs.insert("/etc/php/php.ini", "expose_php = On\nmemory_limit = 128M\n")
     ///     .insert("/etc/php/conf.d/99-local.ini", "expose_php = Off\n");
-    /// let tree = PhpIniTree::load(&fs, Path::new("/etc/php/php.ini"), Some(Path::new("/etc/php/conf.d")));
+    /// let tree = PhpIniTree::load(&fs, Path::new("/etc/php/php.ini"), &["/etc/php/conf.d".into()]);
     /// let expose = tree.effective("expose_php").unwrap();
     /// assert_eq!(expose.value, "");
     /// assert_eq!(tree.path(&expose), Some(Path::new("/etc/php/conf.d/99-local.ini")));
     /// assert_eq!(tree.effective("memory_limit").unwrap().value, "128M");
     /// ```
-    pub fn load(fs: &dyn FileSystem, main: &Path, scan_dir: Option<&Path>) -> PhpIniTree {
+    pub fn load(fs: &dyn FileSystem, main: &Path, scan_dirs: &[PathBuf]) -> PhpIniTree {
         let mut files = vec![read_source(fs, main, true)];
-        if let Some(dir) = scan_dir {
+        // PHP_INI_SCAN_DIR may name several directories: each is read in
+        // turn, its own `*.ini` files in byte order (php_init_config).
+        for dir in scan_dirs {
             match fs.read_dir(dir) {
                 Ok(entries) => {
                     let mut inis: Vec<PathBuf> = entries
@@ -133,7 +156,34 @@ impl PhpIniTree {
     /// A tree of files already read, in PHP's loading order.
     pub fn from_sources(files: Vec<IniSource>) -> PhpIniTree {
         let settings = collect_settings(&files);
-        PhpIniTree { files, settings }
+        PhpIniTree { files, settings, overrides: Overrides::default() }
+    }
+
+    /// The same tree with the FPM pools and httpd trees of `sources` read
+    /// for their overrides.
+    pub fn with_overrides(mut self, fs: &dyn FileSystem, sources: &OverrideSources) -> PhpIniTree {
+        self.overrides = Overrides::load(fs, sources);
+        self
+    }
+
+    /// Every override found, in reading order.
+    pub fn overrides(&self) -> &[Override] {
+        &self.overrides.list
+    }
+
+    /// The SAPI the entry file is for, when its place says so.
+    pub fn sapi(&self) -> Option<Sapi> {
+        let entry = self.files.iter().find(|f| f.is_entry)?;
+        let name = entry.path.file_name()?.to_string_lossy().to_ascii_lowercase();
+        let dir = entry.path.parent().and_then(|d| d.file_name()).map(|d| d.to_string_lossy().to_ascii_lowercase());
+        let sapi = name.strip_prefix("php-").and_then(|n| n.strip_suffix(".ini")).or(dir.as_deref())?;
+        match sapi {
+            "cli" | "phpdbg" => Some(Sapi::Cli),
+            "fpm" | "php-fpm" => Some(Sapi::Fpm),
+            "apache2" | "apache2handler" | "apache" => Some(Sapi::Apache2),
+            "cgi" | "cgi-fcgi" => Some(Sapi::Cgi),
+            _ => None,
+        }
     }
 
     /// Whether the tree has an entry file (rules may report missing settings).
@@ -161,6 +211,32 @@ impl PhpIniTree {
     /// The path of the file a setting comes from.
     pub fn path(&self, setting: &Setting) -> Option<&Path> {
         self.files.get(setting.file).map(|f| f.path.as_path())
+    }
+
+    /// Every parsed file as the pipeline sees files, entry first, then the
+    /// FPM pool files and the httpd files holding overrides.
+    pub fn source_files(&self) -> Vec<SourceFile<'_>> {
+        let ini = self.files.iter().chain(&self.overrides.pool_files);
+        let mut out: Vec<SourceFile<'_>> = ini
+            .filter_map(|f| f.content.as_ref().ok().map(|c| (f, c)))
+            .map(|(f, c)| SourceFile {
+                path: &f.path,
+                kind: FileKind::PhpIni,
+                source: c.source(),
+                lines: c.line_index(),
+                comments: c.comment_spans().collect(),
+                secrets: c.secret_spans(),
+            })
+            .collect();
+        out.extend(self.overrides.httpd_files.iter().map(|(path, syntax)| SourceFile {
+            path,
+            kind: FileKind::Httpd,
+            source: syntax.source(),
+            lines: syntax.line_index(),
+            comments: syntax.comment_spans().collect(),
+            secrets: syntax.secret_spans(),
+        }));
+        out
     }
 
     /// The syntax of a setting's line.
@@ -282,7 +358,7 @@ mod tests {
         for (path, text) in files {
             fs.insert(*path, *text);
         }
-        PhpIniTree::load(&fs, Path::new("/etc/php/php.ini"), Some(Path::new("/etc/php/conf.d")))
+        PhpIniTree::load(&fs, Path::new("/etc/php/php.ini"), &[PathBuf::from("/etc/php/conf.d")])
     }
 
     #[test]

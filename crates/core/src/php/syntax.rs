@@ -261,6 +261,26 @@ impl PhpIniFile {
         Ok(PhpIniFile { source, index, bom, lines })
     }
 
+    /// The values of keys named like secrets (`mysql.default_password`,
+    /// `session.save_path` is not one).
+    pub fn secret_spans(&self) -> Vec<Span> {
+        self.lines
+            .iter()
+            .filter_map(|l| match &l.kind {
+                IniLineKind::Entry(e) if crate::secret::is_secret_name(&e.key_text) => e.value.as_ref().map(|v| v.span),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The `;` comments that stand alone on their lines, in order.
+    pub fn comment_spans(&self) -> impl Iterator<Item = Span> + '_ {
+        self.lines.iter().filter_map(|l| match l.kind {
+            IniLineKind::Comment { text } => Some(text),
+            _ => None,
+        })
+    }
+
     /// The original bytes.
     pub fn source(&self) -> &[u8] {
         &self.source

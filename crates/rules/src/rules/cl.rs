@@ -2,9 +2,11 @@
 //! problems, and suppression comments that silence nothing. CL001-CL003
 //! are produced while loading; CL100 by the engine.
 
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -113,11 +115,8 @@ declare_rule! {
 
 macro_rules! no_check {
     ($($rule:ident),*) => {$(
-        impl Rule for $rule {
-            fn meta(&self) -> &'static RuleMeta {
-                &Self::META
-            }
-            fn check(&self, _unit: &Unit<'_>, _checker: &mut Checker<'_>) {}
+        impl Check for $rule {
+            fn check(&self, _model: &Model, _checker: &mut Checker<'_>) {}
         }
     )*};
 }

@@ -1,10 +1,12 @@
-use conflint_core::gitlab::{GitlabSettings, Quote, ValueKind, string_literal};
+use conflint_core::gitlab::{Quote, ValueKind, string_literal};
 
 use super::rack_attack::{self, parse_entry};
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -39,8 +41,14 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Safe: the missing entries are appended to the array, in its own
-    /// quoting and layout; only trusted addresses stop being banned.
+    /// Safe: the missing single addresses (a /32 or /128), and the networks
+    /// given with `--trusted-ip`, are appended to the array in its own
+    /// quoting and layout; only those addresses stop being banned. A network
+    /// read from gitlab.rb (`real_ip_trusted_addresses = ['10.0.0.0/8']`) is
+    /// reported with advice and never appended: everybody in it would become
+    /// unbannable, and GitLab's guidance is to allowlist the load balancer's
+    /// own addresses. An entry covering every address (`0.0.0.0/0`) is never
+    /// appended (GL003).
     pub struct WhitelistGap {
         code: "GL001",
         name: "rack-attack-whitelist-gap",
@@ -50,14 +58,10 @@ declare_rule! {
     }
 }
 
-impl Rule for WhitelistGap {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Gitlab { path, file } = unit else { return };
-        let settings = GitlabSettings::new(file);
+impl Check for WhitelistGap {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Gitlab(tree) = model else { return };
+        let (path, file, settings) = (tree.path.as_path(), &tree.file, tree.settings());
         if !rack_attack::enabled(file, &settings) {
             return;
         }
@@ -68,7 +72,7 @@ impl Rule for WhitelistGap {
                 return;
             }
             let Some(hash) = rack_attack::ban_hash(file, &settings).and_then(|id| file.value(id)) else { return };
-            let missing: Vec<String> = trusted.iter().map(|(n, _)| n.to_string()).collect();
+            let missing: Vec<String> = trusted.iter().map(|t| t.net.to_string()).collect();
             checker.report(
                 path,
                 hash.span,
@@ -85,6 +89,8 @@ impl Rule for WhitelistGap {
         let nets: Vec<_> = entries.iter().filter_map(|(_, t)| t.as_deref().and_then(parse_entry)).collect();
         let covered = |net: &ipnet::IpNet| nets.iter().any(|n| n.contains(net));
         let mut missing: Vec<(String, String)> = Vec::new();
+        // Networks read from gitlab.rb: reported, never appended by a fix.
+        let mut ranges: Vec<(String, String)> = Vec::new();
         let localhost: ipnet::IpNet = "127.0.0.1/32".parse().unwrap_or_default();
         if !covered(&localhost) {
             missing.push((
@@ -92,14 +98,15 @@ impl Rule for WhitelistGap {
                 "GitLab's own default (local health checks and Workhorse)".to_string(),
             ));
         }
-        for (net, why) in rack_attack::trusted(file, &settings, &checker.settings.gitlab.trusted_ips) {
-            if !covered(&net) {
-                let text =
-                    if net.prefix_len() == net.max_prefix_len() { net.addr().to_string() } else { net.to_string() };
-                missing.push((text, why));
+        for t in rack_attack::trusted(file, &settings, &checker.settings.gitlab.trusted_ips) {
+            if covered(&t.net) {
+                continue;
             }
+            let net = t.net;
+            let text = if net.prefix_len() == net.max_prefix_len() { net.addr().to_string() } else { net.to_string() };
+            if t.may_append() { missing.push((text, t.why)) } else { ranges.push((text, t.why)) }
         }
-        if missing.is_empty() {
+        if missing.is_empty() && ranges.is_empty() {
             return;
         }
         let quote = file
@@ -111,28 +118,35 @@ impl Rule for WhitelistGap {
         // in order: each after a separator, except the first one into an
         // empty list, which gets them all at once.
         let mut edits = Vec::new();
-        match file.value(list).map(|v| &v.kind) {
+        match file.value(list).map(|v| &v.kind).filter(|_| !missing.is_empty()) {
             Some(ValueKind::Words(words)) => {
                 let words_text: Vec<&str> = missing.iter().map(|(t, _)| t.as_str()).collect();
                 let sep = if words.items.is_empty() { "" } else { " " };
-                edits.push(Edit::insert(*path, words.close.start, format!("{sep}{}", words_text.join(" "))));
+                edits.push(Edit::insert(path, words.close.start, format!("{sep}{}", words_text.join(" "))));
             }
             Some(ValueKind::Array(array)) if array.items.is_empty() => {
                 let all: Vec<String> = missing.iter().map(|(t, _)| string_literal(quote, t)).collect();
-                if let Some(list_edits) = file.append_to_array(list, &all.join(", ")) {
-                    edits.extend(list_edits.into_iter().map(|e| Edit::replace(*path, e.span, e.text)));
+                if let Some(list_edits) = file.append_to_array(path, list, &all.join(", ")) {
+                    edits.extend(list_edits);
                 }
             }
             _ => {
                 for (text, _) in &missing {
-                    if let Some(list_edits) = file.append_to_array(list, &string_literal(quote, text)) {
-                        edits.extend(list_edits.into_iter().map(|e| Edit::replace(*path, e.span, e.text)));
+                    if let Some(list_edits) = file.append_to_array(path, list, &string_literal(quote, text)) {
+                        edits.extend(list_edits);
                     }
                 }
             }
         }
         let span = file.value(list).map(|v| v.span).unwrap_or_default();
-        let described: Vec<String> = missing.iter().map(|(t, why)| format!("{t} ({why})")).collect();
+        let described: Vec<String> = missing.iter().chain(&ranges).map(|(t, why)| format!("{t} ({why})")).collect();
+        let mut advice = String::new();
+        if !ranges.is_empty() {
+            advice = format!(
+                "; {} not appended by a fix: allowlisting a whole network means nobody in it is ever banned; allowlist the load balancer's own addresses (--trusted-ip ADDR), or the network with --trusted-ip if that is really meant",
+                ranges.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(", ")
+            );
+        }
         let fix = (!edits.is_empty()).then(|| {
             Fix::safe(
                 format!(
@@ -146,7 +160,7 @@ impl Rule for WhitelistGap {
             path,
             span,
             format!(
-                "the git basic-auth ban is on and `ip_whitelist` does not cover {}: they can be banned for `bantime`",
+                "the git basic-auth ban is on and `ip_whitelist` does not cover {}: they can be banned for `bantime`{advice}",
                 described.join(", ")
             ),
             fix,

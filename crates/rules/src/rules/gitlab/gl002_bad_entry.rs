@@ -1,10 +1,12 @@
-use conflint_core::gitlab::{GitlabSettings, ValueKind};
+use conflint_core::gitlab::ValueKind;
 
 use super::rack_attack::{self, KNOWN_KEYS};
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -95,18 +97,14 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-impl Rule for BadEntry {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Gitlab { path, file } = unit else { return };
-        let settings = GitlabSettings::new(file);
+impl Check for BadEntry {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Gitlab(tree) = model else { return };
+        let (path, file, settings) = (tree.path.as_path(), &tree.file, tree.settings());
         for (key, key_span, value) in rack_attack::written_keys(file, &settings) {
             if !KNOWN_KEYS.contains(&key.as_str()) {
                 let known = closest_known(&key);
-                let fix = known.map(|k| Fix::safe(format!("rename to `{k}`"), vec![Edit::replace(*path, key_span, k)]));
+                let fix = known.map(|k| Fix::safe(format!("rename to `{k}`"), vec![Edit::replace(path, key_span, k)]));
                 let advice = known.map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
                 checker.report(
                     path,
@@ -136,7 +134,7 @@ impl Rule for BadEntry {
                 ("maxretry" | "findtime" | "bantime", ValueKind::Str { value: Some(text), .. })
                     if text.trim().parse::<u64>().is_ok() =>
                 {
-                    let fix = Fix::safe("unquote the number", vec![Edit::replace(*path, v.span, text.trim())]);
+                    let fix = Fix::safe("unquote the number", vec![Edit::replace(path, v.span, text.trim())]);
                     checker.report(
                         path,
                         v.span,

@@ -1,9 +1,9 @@
-use conflint_core::gitlab::GitlabSettings;
-
 use super::rack_attack;
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -35,14 +35,10 @@ declare_rule! {
     }
 }
 
-impl Rule for AllowAll {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Gitlab { path, file } = unit else { return };
-        let settings = GitlabSettings::new(file);
+impl Check for AllowAll {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Gitlab(tree) = model else { return };
+        let (path, file, settings) = (tree.path.as_path(), &tree.file, tree.settings());
         let Some(list) = rack_attack::literal(&settings, "ip_whitelist") else { return };
         for (span, text) in rack_attack::array_strings(file, list).unwrap_or_default() {
             if text.as_deref().and_then(rack_attack::parse_entry).is_some_and(|n| n.prefix_len() == 0) {

@@ -1,8 +1,8 @@
-use conflint_core::gitlab::GitlabSettings;
+use conflint_core::Model;
 
-use crate::context::{Checker, Unit};
+use crate::context::Checker;
 use crate::declare_rule;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -55,14 +55,10 @@ fn replacement(key: &str) -> Option<&'static str> {
     })
 }
 
-impl Rule for ObsoleteSetting {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Gitlab { path, file } = unit else { return };
-        let settings = GitlabSettings::new(file);
+impl Check for ObsoleteSetting {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Gitlab(tree) = model else { return };
+        let (path, settings) = (tree.path.as_path(), tree.settings());
         for setting in settings.settings("gitlab_rails") {
             let Some(key) = setting.keys.first() else { continue };
             let Some(now) = replacement(&key.value) else { continue };

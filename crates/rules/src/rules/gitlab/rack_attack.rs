@@ -51,11 +51,34 @@ pub fn array_strings(file: &GitlabRbFile, id: ValueId) -> Option<Vec<(Span, Opti
     }
 }
 
+/// An address or network that must never be banned, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trusted {
+    /// The address or network.
+    pub net: IpNet,
+    /// Why it is trusted, for messages.
+    pub why: String,
+    /// Given by the user (`--trusted-ip`, `[gitlab] trusted-ips`), rather
+    /// than read from gitlab.rb.
+    pub from_user: bool,
+}
+
+impl Trusted {
+    /// Whether a safe fix may append it to `ip_whitelist`: a single address,
+    /// or a network the user named; never one that covers every address
+    /// (that would turn the ban off, GL003).
+    pub fn may_append(&self) -> bool {
+        self.net.prefix_len() > 0 && (self.from_user || self.net.prefix_len() == self.net.max_prefix_len())
+    }
+}
+
 /// Addresses that must never be banned: `--trusted-ip`/`[gitlab]
 /// trusted-ips`, plus the load balancers GitLab is told to trust.
-pub fn trusted(file: &GitlabRbFile, settings: &GitlabSettings<'_>, configured: &[IpNet]) -> Vec<(IpNet, String)> {
-    let mut out: Vec<(IpNet, String)> =
-        configured.iter().map(|n| (*n, "a trusted address (--trusted-ip)".to_string())).collect();
+pub fn trusted(file: &GitlabRbFile, settings: &GitlabSettings<'_>, configured: &[IpNet]) -> Vec<Trusted> {
+    let mut out: Vec<Trusted> = configured
+        .iter()
+        .map(|n| Trusted { net: *n, why: "a trusted address (--trusted-ip)".to_string(), from_user: true })
+        .collect();
     let sources: [(&str, &[&str]); 3] = [
         ("gitlab_rails", &["trusted_proxies"]),
         ("nginx", &["real_ip_trusted_addresses"]),
@@ -67,8 +90,8 @@ pub fn trusted(file: &GitlabRbFile, settings: &GitlabSettings<'_>, configured: &
         let name = format!("{receiver}[{}]", path.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join("]["));
         for (_, text) in array_strings(file, id).unwrap_or_default() {
             if let Some(net) = text.as_deref().and_then(parse_entry) {
-                if !out.iter().any(|(n, _)| *n == net) {
-                    out.push((net, format!("listed in {name}")));
+                if !out.iter().any(|t| t.net == net) {
+                    out.push(Trusted { net, why: format!("listed in {name}"), from_user: false });
                 }
             }
         }

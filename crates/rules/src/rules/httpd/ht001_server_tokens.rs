@@ -1,7 +1,9 @@
 use super::server_setting::ServerSetting;
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -41,15 +43,18 @@ declare_rule! {
     }
 }
 
-/// What `Server:` says for each level (core.c `set_banner`).
+/// What `Server:` shows at each level (core.c `set_banner`), in words: no
+/// version is invented, the tree does not say which one runs.
 pub fn banner(level: &str) -> &'static str {
     match level.to_ascii_lowercase().as_str() {
-        "major" => "Apache/2",
-        "minor" => "Apache/2.4",
-        "min" | "minimal" => "Apache/2.4.x",
-        "os" => "Apache/2.4.x (Debian)",
-        "prod" | "productonly" => "Apache",
-        _ => "Apache/2.4.x (Debian) OpenSSL/3.x PHP/8.x",
+        "major" => "the major version (`Apache/2`)",
+        "minor" => "the minor version (`Apache/2.4`)",
+        "min" | "minimal" => "the full version (`Apache/<version>`)",
+        "os" => "the full version and the OS (`Apache/<version> (<OS>)`)",
+        "prod" | "productonly" => "only `Apache`",
+        _ => {
+            "the full version, the OS and every module that adds itself (`Apache/<version> (<OS>) OpenSSL/<version> PHP/<version>`)"
+        }
     }
 }
 
@@ -57,20 +62,23 @@ fn is_prod(value: &str) -> bool {
     value.eq_ignore_ascii_case("prod") || value.eq_ignore_ascii_case("productonly")
 }
 
-impl Rule for ServerTokens {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Httpd(tree) = unit else { return };
-        let missing = format!("`ServerTokens` is not set, so httpd uses `Full`: `Server: {}`", banner("full"));
+impl Check for ServerTokens {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Httpd(tree) = model else { return };
+        let missing =
+            format!("`ServerTokens` is not set, so httpd uses `Full`: the `Server` header shows {}", banner("full"));
         let setting = ServerSetting {
             name: "ServerTokens",
             value: "Prod",
             good: &is_prod,
             missing: &missing,
-            wrong: &|value| format!("`ServerTokens {value}` sends `Server: {}`; use `Prod`", banner(value)),
+            wrong: &|value| {
+                format!(
+                    "`ServerTokens {}`: the `Server` header shows {}; use `Prod`",
+                    conflint_core::text::escape_control(value),
+                    banner(value)
+                )
+            },
         };
         setting.check(tree, checker);
     }

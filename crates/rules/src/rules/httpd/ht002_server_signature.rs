@@ -1,8 +1,10 @@
 use super::edit;
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
 use crate::diagnostic::Fix;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -36,13 +38,9 @@ declare_rule! {
     }
 }
 
-impl Rule for ServerSignature {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Httpd(tree) = unit else { return };
+impl Check for ServerSignature {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Httpd(tree) = model else { return };
         for id in tree.directives("ServerSignature") {
             let value = tree.item(id).args.first().cloned().unwrap_or_default();
             if !(value.eq_ignore_ascii_case("on") || value.eq_ignore_ascii_case("email")) {

@@ -2,10 +2,12 @@ use conflint_core::Span;
 use conflint_core::httpd::{AddressSet, ApacheVersion, Host, HttpdTree, ItemId, LineKind, Vhost};
 
 use super::edit;
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -42,7 +44,7 @@ declare_rule! {
     /// <VirtualHost *:80>
     ///     ServerName catchall.invalid
     ///     <Location "/">
-    ///         Require all denied
+    ///         Require expr "(-R '127.0.0.0/8' || -R '::1') && %{HTTP_HOST} =~ /^(localhost|127\.0\.0\.1|\[::1\])(:[0-9]+)?$/"
     ///     </Location>
     /// </VirtualHost>
     ///
@@ -52,29 +54,30 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// The fix inserts that catch-all right before the first vhost, in the
-    /// same file, with the same address list and the 2.2 or 2.4 deny form.
-    /// Safe when every vhost on the address has a `ServerName` (they stay
-    /// reachable by name). Unsafe when the current first vhost has none: it
-    /// is only reachable as the default, and the catch-all takes that place.
-    /// Unsafe for SSL addresses: the catch-all reuses the first vhost's
-    /// certificate directives, which non-SNI clients will then see.
+    /// Always unsafe. The fix inserts that catch-all right before the first
+    /// vhost, in the same file, with the same address list and the 2.2 or
+    /// 2.4 form, and every catch-all changes what a request for a name no
+    /// vhost lists gets: a load balancer's health check or a user that
+    /// reaches the site by its IP address (`Host: 203.0.113.7`) is refused
+    /// afterwards, and a vhost without `ServerName` is no longer reachable.
+    /// Local clients keep working: requests from the machine itself for
+    /// `localhost`, `127.0.0.1` or `[::1]` are still served (`apachectl
+    /// status` fetches `http://localhost/server-status`). The help names the
+    /// hosts that will be refused. For an SSL address the catch-all reuses
+    /// the first vhost's certificate directives, which non-SNI clients will
+    /// then see.
     pub struct DefaultVhost {
         code: "HT003",
         name: "default-vhost",
         severity: Warning,
         default_on: true,
-        fix: Sometimes,
+        fix: Unsafe,
     }
 }
 
-impl Rule for DefaultVhost {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Httpd(tree) = unit else { return };
+impl Check for DefaultVhost {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Httpd(tree) = model else { return };
         if !tree.is_entry || strict_host_check(tree) {
             return;
         }
@@ -161,7 +164,10 @@ pub fn is_catch_all(tree: &HttpdTree, vhost: &Vhost) -> bool {
         let args: Vec<String> = item.args.iter().map(|a| a.to_ascii_lowercase()).collect();
         let in_root_location = || tree.context(id).is_some_and(|ctx| covers_everything(tree, ctx));
         if item.is("Require") {
-            args == ["all", "denied"] && in_root_location()
+            // `Require all denied`, or an expression that only lets named
+            // local requests through (the form the fix writes).
+            let by_host = args.first().is_some_and(|a| a == "expr") && args.iter().any(|a| a.contains("http_host"));
+            (args == ["all", "denied"] || by_host) && in_root_location()
         } else if item.is("Deny") {
             args == ["from", "all"] && in_root_location()
         } else if item.is("RewriteRule") {
@@ -251,31 +257,48 @@ fn catch_all_fix(tree: &HttpdTree, vhost: &Vhost, sets: &[&AddressSet]) -> Optio
         }
     }
     let deny = deny_lines(tree)?;
-    lines.extend(deny.iter().map(|(depth, text)| format!("{indent}{}{text}", unit.repeat(*depth))));
+    lines.extend(deny.lines.iter().map(|(depth, text)| format!("{indent}{}{text}", unit.repeat(*depth))));
     lines.push(format!("{indent}</{tag}>"));
     lines.push(String::new());
     let text = lines.join(eol) + eol;
     let edit = Edit::insert(&tree.file(item.file).path, line.span.start, text);
-    let all_named = sets.iter().all(|s| s.vhosts.iter().all(|v| tree.vhosts.vhosts[*v].server_name.is_some()));
-    let message = "insert a catch-all vhost (ServerName catchall.invalid) that refuses unknown hosts before it";
-    if vhost.ssl {
-        Some(Fix::unsafe_(format!("{message}; it reuses this vhost's certificate"), vec![edit]))
-    } else if vhost.server_name.is_none() || !all_named {
-        Some(Fix::unsafe_(
-            format!("{message}; a vhost without ServerName would then only be reachable by name"),
-            vec![edit],
-        ))
-    } else {
-        Some(Fix::safe(message, vec![edit]))
+    let mut message = format!(
+        "insert a catch-all vhost (ServerName catchall.invalid) before it; it refuses every Host no vhost on {} names (the server's IP address, as load-balancer health checks and users typing the address send it, included){}",
+        sets.iter().map(|s| s.address.display()).collect::<Vec<_>>().join(", "),
+        if deny.local_exempt {
+            "; requests from this machine for localhost, 127.0.0.1 or [::1] (apachectl status) are still served"
+        } else {
+            "; this form also refuses requests for localhost, so `apachectl status` stops working"
+        }
+    );
+    let unnamed = sets.iter().any(|s| s.vhosts.iter().any(|v| tree.vhosts.vhosts[*v].server_name.is_none()));
+    if unnamed {
+        message.push_str("; a vhost without ServerName is then no longer reachable");
     }
+    if vhost.ssl {
+        message.push_str("; it reuses this vhost's certificate, which clients without SNI will see");
+    }
+    Some(Fix::unsafe_(message, vec![edit]))
 }
 
-/// The lines that make the catch-all refuse every request, with their
-/// depth inside it, in a form the tree's modules support: `Require all
-/// denied` needs mod_authz_core (2.4), `Order`/`Deny` mod_authz_host (2.2);
-/// failing those, mod_rewrite, mod_alias, or (2.4.49+) core's
-/// `StrictHostCheck`.
-fn deny_lines(tree: &HttpdTree) -> Option<Vec<(usize, &'static str)>> {
+/// What makes the catch-all refuse requests.
+struct Deny {
+    /// Lines with their depth inside the vhost.
+    lines: Vec<(usize, &'static str)>,
+    /// Whether local requests for the local names are still served.
+    local_exempt: bool,
+}
+
+/// Requests from the machine itself, for one of its local names: what
+/// `apachectl status` sends (`http://localhost/server-status`).
+const LOCAL_EXPR: &str = r#"Require expr "(-R '127.0.0.0/8' || -R '::1') && %{HTTP_HOST} =~ /^(localhost|127\.0\.0\.1|\[::1\])(:[0-9]+)?$/""#;
+
+/// The lines that make the catch-all refuse every other request, in a form
+/// the tree's modules support: `Require expr` needs mod_authz_core (2.4),
+/// `Order`/`Deny`/`Allow` mod_authz_host (2.2); failing those, mod_rewrite,
+/// then mod_alias or (2.4.49+) core's `StrictHostCheck`, which cannot
+/// spare local requests.
+fn deny_lines(tree: &HttpdTree) -> Option<Deny> {
     let has = |module: &str| tree.may_have_module(module);
     let location = |inner: &[&'static str]| {
         let mut lines = vec![(1, "<Location \"/\">")];
@@ -283,15 +306,27 @@ fn deny_lines(tree: &HttpdTree) -> Option<Vec<(usize, &'static str)>> {
         lines.push((1, "</Location>"));
         lines
     };
-    Some(match tree.version {
-        ApacheVersion::V2_4 if has("mod_authz_core.c") => location(&["Require all denied"]),
-        ApacheVersion::V2_2 if has("mod_authz_host.c") => location(&["Order deny,allow", "Deny from all"]),
-        ApacheVersion::V2_4 if has("mod_rewrite.c") => vec![(1, "RewriteEngine On"), (1, "RewriteRule ^ - [R=421,L]")],
-        ApacheVersion::V2_2 if has("mod_rewrite.c") => vec![(1, "RewriteEngine On"), (1, "RewriteRule ^ - [F]")],
-        _ if has("mod_alias.c") => vec![(1, "Redirect gone /")],
-        ApacheVersion::V2_4 => vec![(1, "StrictHostCheck On")],
-        ApacheVersion::V2_2 => return None,
-    })
+    let local_rewrite = |rule: &'static str| {
+        vec![
+            (1, "RewriteEngine On"),
+            (1, "RewriteCond %{REMOTE_ADDR} !^(127\\.|::1$) [OR]"),
+            (1, "RewriteCond %{HTTP_HOST} !^(localhost|127\\.0\\.0\\.1|\\[::1\\])(:[0-9]+)?$"),
+            (1, rule),
+        ]
+    };
+    let exempt = |lines| Some(Deny { lines, local_exempt: true });
+    let plain = |lines| Some(Deny { lines, local_exempt: false });
+    match tree.version {
+        ApacheVersion::V2_4 if has("mod_authz_core.c") => exempt(location(&[LOCAL_EXPR])),
+        ApacheVersion::V2_2 if has("mod_authz_host.c") => {
+            exempt(location(&["Order deny,allow", "Deny from all", "Allow from 127.0.0.0/8 ::1"]))
+        }
+        ApacheVersion::V2_4 if has("mod_rewrite.c") => exempt(local_rewrite("RewriteRule ^ - [R=421,L]")),
+        ApacheVersion::V2_2 if has("mod_rewrite.c") => exempt(local_rewrite("RewriteRule ^ - [F]")),
+        _ if has("mod_alias.c") => plain(vec![(1, "Redirect gone /")]),
+        ApacheVersion::V2_4 => plain(vec![(1, "StrictHostCheck On")]),
+        ApacheVersion::V2_2 => None,
+    }
 }
 
 /// The text of a directive as written (continuations joined, trimmed).

@@ -1,11 +1,14 @@
 use conflint_core::Span;
+use conflint_core::httpd::ApacheVersion;
 
 use super::edit;
 use super::mpm::{self, Mpm};
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
 use crate::diagnostic::Fix;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 use crate::settings::DEFAULT_PROCESS_SIZE;
 
 declare_rule! {
@@ -53,13 +56,9 @@ fn mib(bytes: u64) -> String {
     format!("{} MiB", bytes >> 20)
 }
 
-impl Rule for MpmMemory {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Httpd(tree) = unit else { return };
+impl Check for MpmMemory {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Httpd(tree) = model else { return };
         let Some(memory) = checker.settings.httpd.memory else { return };
         let process = checker.settings.httpd.process_size.unwrap_or(DEFAULT_PROCESS_SIZE).max(1);
         for mpm in mpm::candidates(tree) {
@@ -82,8 +81,14 @@ impl Rule for MpmMemory {
             } else {
                 format!("{processes} processes of {tpc} threads")
             };
+            // The tree's own spelling: 2.2 (and old 2.4 trees) say MaxClients.
+            let name = match s.max_request_workers.item {
+                Some(item) if tree.item(item).is("MaxClients") => "MaxClients",
+                None if tree.version == ApacheVersion::V2_2 => "MaxClients",
+                _ => "MaxRequestWorkers",
+            };
             let message = format!(
-                "MaxRequestWorkers {mrw} ({}) means {what} x {} = {} at full load, more than the {} budget; at most {new_mrw} fit",
+                "{name} {mrw} ({}) means {what} x {} = {} at full load, more than the {} budget; at most {new_mrw} fit",
                 mpm.name(),
                 mib(process),
                 gib(needed),
@@ -98,10 +103,10 @@ impl Rule for MpmMemory {
                 None => (
                     tree.entry().path.clone(),
                     Span::empty(0),
-                    Some(edit::insert_top_level(tree, &format!("MaxRequestWorkers {new_mrw}"))),
+                    Some(edit::insert_top_level(tree, &format!("{name} {new_mrw}"))),
                 ),
             };
-            let fix = edit.map(|e| Fix::unsafe_(format!("lower MaxRequestWorkers to {new_mrw}"), vec![e]));
+            let fix = edit.map(|e| Fix::unsafe_(format!("lower {name} to {new_mrw}"), vec![e]));
             checker.report(&path, span, message, fix);
         }
     }

@@ -1,10 +1,12 @@
 use conflint_core::httpd::{ApacheVersion, HttpdTree, ItemId};
 
 use super::edit;
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
-use crate::diagnostic::Fix;
-use crate::rule::{Rule, RuleMeta};
+use crate::diagnostic::{Edit, Fix};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -32,33 +34,39 @@ declare_rule! {
     /// Require all granted
     /// ```
     ///
+    /// `Order`/`Allow`/`Deny` inside a branch written for 2.2
+    /// (`<IfModule !mod_authz_core.c>`, `<IfVersion < 2.4>`) of a file
+    /// checked alone are not reported: 2.4 never reads that branch.
+    ///
     /// ## Fix safety
-    /// Safe for the renames and for deleting `NameVirtualHost`: 2.4 treats
-    /// them identically. No fix for `Order`/`Allow`/`Deny`: the message
-    /// gives the `Require` equivalent, but the combination must be
-    /// rewritten by hand.
+    /// The renames and deleting `NameVirtualHost` change nothing on 2.4, but
+    /// 2.2 refuses to start on `MaxRequestWorkers` and turns name-based
+    /// hosting off without `NameVirtualHost`. So the fix is safe only when
+    /// the tree is known to be for 2.4 (a 2.4-only directive such as
+    /// `Require all`, `IncludeOptional` or `Mutex` in it, `--apache-version
+    /// 2.4`, or `[httpd] version`); otherwise it is unsafe. No fix for
+    /// `Order`/`Allow`/`Deny`: the message gives the `Require` equivalent,
+    /// but the combination must be rewritten by hand.
     pub struct DeprecatedDirective {
         code: "HT006",
         name: "deprecated-directive",
         severity: Warning,
         default_on: true,
-        fix: Safe,
+        fix: Sometimes,
     }
 }
 
-impl Rule for DeprecatedDirective {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Httpd(tree) = unit else { return };
+impl Check for DeprecatedDirective {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Httpd(tree) = model else { return };
         if tree.version != ApacheVersion::V2_4 {
             return;
         }
         for id in 0..tree.items.len() {
             let item = tree.item(id);
-            if item.is_section {
+            // A branch written for 2.2 (`<IfModule !mod_authz_core.c>` in
+            // an application's .htaccess) is never read by 2.4.
+            if item.is_section || tree.version_branch(id) == Some(ApacheVersion::V2_2) {
                 continue;
             }
             let name = item.name.to_ascii_lowercase();
@@ -66,11 +74,14 @@ impl Rule for DeprecatedDirective {
                 "maxclients" => rename(tree, checker, id, "MaxClients", "MaxRequestWorkers"),
                 "maxrequestsperchild" => rename(tree, checker, id, "MaxRequestsPerChild", "MaxConnectionsPerChild"),
                 "namevirtualhost" => {
-                    let fix = edit::delete_line(tree, id).map(|e| Fix::safe("delete the line", vec![e]));
+                    let fix = edit::delete_line(tree, id).map(|e| version_dependent(tree, "delete the line", e));
                     checker.report(
                         edit::path(tree, id),
                         edit::directive_span(tree, id),
-                        "`NameVirtualHost` has no effect in 2.4 (name-based hosting is automatic) and will be removed",
+                        format!(
+                            "`NameVirtualHost` has no effect in 2.4 (name-based hosting is automatic) and will be removed{}",
+                            unknown_note(tree)
+                        ),
                         fix,
                     );
                 }
@@ -90,9 +101,29 @@ impl Rule for DeprecatedDirective {
 }
 
 fn rename(tree: &HttpdTree, checker: &mut Checker<'_>, id: ItemId, old: &str, new: &str) {
-    let fix = edit::rename(tree, id, new).map(|e| Fix::safe(format!("rename to `{new}`"), vec![e]));
+    let fix = edit::rename(tree, id, new).map(|e| version_dependent(tree, &format!("rename to `{new}`"), e));
     let span = edit::directive(tree, id).map(|d| d.name).unwrap_or_else(|| tree.item_line_span(id));
-    checker.report(edit::path(tree, id), span, format!("`{old}` is the pre-2.4 name of `{new}`"), fix);
+    let message = format!("`{old}` is the pre-2.4 name of `{new}`{}", unknown_note(tree));
+    checker.report(edit::path(tree, id), span, message, fix);
+}
+
+/// 2.2 refuses `MaxRequestWorkers` and needs `NameVirtualHost`: the fix is
+/// safe only when the tree is known to be for 2.4.
+fn version_dependent(tree: &HttpdTree, message: &str, edit: Edit) -> Fix {
+    if tree.version_known() {
+        Fix::safe(message, vec![edit])
+    } else {
+        Fix::unsafe_(format!("{message} (only if this tree is for 2.4: 2.2 needs the old form)"), vec![edit])
+    }
+}
+
+/// Said when the finding holds only if the tree is for 2.4.
+fn unknown_note(tree: &HttpdTree) -> &'static str {
+    if tree.version_known() {
+        ""
+    } else {
+        " (if this tree is for 2.4: nothing in it says which version it is for; --apache-version tells)"
+    }
 }
 
 /// What to write instead, in 2.4's `Require` terms (upgrading.html).

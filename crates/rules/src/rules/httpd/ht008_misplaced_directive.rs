@@ -2,9 +2,11 @@ use conflint_core::httpd::{ApacheVersion, HttpdTree, ItemId};
 
 use super::edit;
 use super::mpm::is_mpm_directive;
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -52,13 +54,9 @@ declare_rule! {
 
 const SERVER_TOKENS: &[&str] = &["os", "min", "minimal", "major", "minor", "prod", "productonly", "full"];
 
-impl Rule for MisplacedDirective {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Httpd(tree) = unit else { return };
+impl Check for MisplacedDirective {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Httpd(tree) = model else { return };
         let htaccess = tree.entry().path.file_name().is_some_and(|n| n == ".htaccess");
         for id in 0..tree.items.len() {
             let item = tree.item(id);

@@ -1,7 +1,9 @@
 use super::edit;
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -34,13 +36,9 @@ declare_rule! {
     }
 }
 
-impl Rule for DeadFragmentRule {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Httpd(tree) = unit else { return };
+impl Check for DeadFragmentRule {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Httpd(tree) = model else { return };
         let unsafe_protocol = tree
             .directives("HttpProtocolOptions")
             .any(|id| tree.item(id).args.iter().any(|a| a.eq_ignore_ascii_case("unsafe")));

@@ -1,6 +1,7 @@
 //! Rules for php.ini (PH).
 
 mod edit;
+mod scoped;
 
 mod ph001_expose_php;
 mod ph002_display_errors;

@@ -1,11 +1,13 @@
-use conflint_core::Span;
+use conflint_core::Model;
+use conflint_core::php::Sapi;
 use conflint_core::php::value::php_bool;
+use conflint_core::text::escape_control;
 
-use super::edit;
-use crate::context::{Checker, Unit};
+use super::scoped::ScopedSetting;
+use crate::context::Checker;
 use crate::declare_rule;
-use crate::diagnostic::Fix;
-use crate::rule::{Rule, RuleMeta};
+use crate::diagnostic::Applicability;
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -16,8 +18,17 @@ declare_rule! {
     /// is not zero, exactly as PHP evaluates it (so `"off"` quoted, `foo`
     /// and `0x1` are off; `1abc` and `" 1"` are on).
     ///
+    /// Overrides count where PHP reads them: `php_admin_flag[expose_php]`
+    /// in a PHP-FPM pool (`pool.d/*.conf`, `php-fpm.d/*.conf`) next to the
+    /// php.ini, and `php_admin_flag expose_php` in an httpd tree of the same
+    /// run for mod_php (`php_flag` cannot set it: it is `PHP_INI_SYSTEM`).
+    /// A pool or vhost that turns it off is fine; the finding names each
+    /// pool or vhost left on, and the file that decides it.
+    ///
     /// Only the tree of a main `php.ini` is checked; a scan-directory
-    /// fragment checked alone never gets this finding.
+    /// fragment checked alone never gets this finding, and neither does a
+    /// command-line configuration (`.../cli/php.ini`, `php-cli.ini`): the
+    /// CLI sends no headers.
     ///
     /// ## Why is this bad?
     /// Every PHP response then carries `X-Powered-By: PHP/8.2.7`, and with
@@ -50,40 +61,28 @@ declare_rule! {
     }
 }
 
-impl Rule for ExposePhp {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Php(tree) = unit else { return };
-        if !tree.has_entry() {
+impl Check for ExposePhp {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Php(tree) = model else { return };
+        if !tree.has_entry() || tree.sapi() == Some(Sapi::Cli) {
             return;
         }
-        match tree.effective("expose_php") {
-            None => {
-                let Some((path, _)) = edit::entry_file(tree) else { return };
-                let fix = edit::insert_setting(tree, "expose_php", "Off")
-                    .map(|e| Fix::safe("add `expose_php = Off` to [PHP]", vec![e]));
-                checker.report(
-                    path,
-                    Span::empty(0),
-                    "`expose_php` is not set, so PHP uses On and sends `X-Powered-By: PHP/<version>`",
-                    fix,
-                );
-            }
-            Some(setting) if php_bool(&setting.value) => {
-                let Some(path) = tree.path(&setting) else { return };
-                let fix =
-                    edit::replace_value(tree, &setting, "Off").map(|e| Fix::safe("set `expose_php = Off`", vec![e]));
-                checker.report(
-                    path,
-                    edit::report_span(tree, &setting),
-                    "`expose_php` is on: PHP sends `X-Powered-By: PHP/<version>` with every response",
-                    fix,
-                );
-            }
-            Some(_) => {}
+        ScopedSetting {
+            key: "expose_php",
+            bad: &|v| php_bool(v),
+            default: "1",
+            good: "Off",
+            applicability: Applicability::Safe,
+            missing: &|scopes| {
+                format!("`expose_php` is not set, so PHP uses On and sends `X-Powered-By: PHP/<version>`{scopes}")
+            },
+            wrong: &|value, scopes| {
+                format!(
+                    "`expose_php = {}` is on: PHP sends `X-Powered-By: PHP/<version>` with every response{scopes}",
+                    escape_control(value)
+                )
+            },
         }
+        .check(tree, checker);
     }
 }

@@ -1,11 +1,14 @@
-use conflint_core::Span;
+use conflint_core::Model;
+use conflint_core::php::Sapi;
 use conflint_core::php::value::atoi;
+use conflint_core::text::escape_control;
 
 use super::edit;
-use crate::context::{Checker, Unit};
+use super::scoped::ScopedSetting;
+use crate::context::Checker;
 use crate::declare_rule;
-use crate::diagnostic::Fix;
-use crate::rule::{Rule, RuleMeta};
+use crate::diagnostic::Applicability;
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -15,7 +18,12 @@ declare_rule! {
     /// turn it on, anything else by its leading integer.
     ///
     /// A `php.ini-development` is left alone: showing errors is its point.
-    /// A scan-directory fragment checked alone never gets this finding.
+    /// A scan-directory fragment checked alone never gets this finding, and
+    /// neither does a command-line configuration (`.../cli/php.ini`,
+    /// `php-cli.ini`), which shows no pages. PHP-FPM pool and mod_php
+    /// overrides (`php_admin_value[display_errors] = off`, `php_flag
+    /// display_errors off`) count as PHP reads them; the finding names each
+    /// pool or vhost that shows errors, and the file that decides it.
     ///
     /// ## Why is this bad?
     /// Error messages go into the page: file paths, SQL fragments, stack
@@ -51,41 +59,30 @@ pub fn display_errors_on(value: &str) -> bool {
     ["on", "yes", "true", "stdout", "stderr"].iter().any(|w| v.eq_ignore_ascii_case(w)) || atoi(value) != 0
 }
 
-impl Rule for DisplayErrors {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Php(tree) = unit else { return };
+impl Check for DisplayErrors {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Php(tree) = model else { return };
         let Some((path, _)) = edit::entry_file(tree) else { return };
-        if path.file_name().is_some_and(|n| n.to_string_lossy().contains("development")) {
+        if path.file_name().is_some_and(|n| n.to_string_lossy().contains("development"))
+            || tree.sapi() == Some(Sapi::Cli)
+        {
             return;
         }
-        match tree.effective("display_errors") {
-            None => {
-                let fix = edit::insert_setting(tree, "display_errors", "Off")
-                    .map(|e| Fix::unsafe_("add `display_errors = Off` to [PHP]", vec![e]));
-                checker.report(
-                    path,
-                    Span::empty(0),
-                    "`display_errors` is not set, so PHP shows errors in pages (default 1)",
-                    fix,
-                );
-            }
-            Some(setting) if display_errors_on(&setting.value) => {
-                let Some(at) = tree.path(&setting) else { return };
-                let fix = edit::replace_value(tree, &setting, "Off")
-                    .map(|e| Fix::unsafe_("set `display_errors = Off`", vec![e]));
-                checker.report(
-                    at,
-                    edit::report_span(tree, &setting),
-                    format!("`display_errors = {}` shows errors in pages on a production server", setting.value),
-                    fix,
-                );
-            }
-            Some(_) => {}
+        ScopedSetting {
+            key: "display_errors",
+            bad: &display_errors_on,
+            default: "1",
+            good: "Off",
+            applicability: Applicability::Unsafe,
+            missing: &|scopes| format!("`display_errors` is not set, so PHP shows errors in pages (default 1){scopes}"),
+            wrong: &|value, scopes| {
+                format!(
+                    "`display_errors = {}` shows errors in pages on a production server{scopes}",
+                    escape_control(value)
+                )
+            },
         }
+        .check(tree, checker);
     }
 }
 

@@ -1,7 +1,9 @@
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -38,13 +40,9 @@ declare_rule! {
     }
 }
 
-impl Rule for HashComment {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Php(tree) = unit else { return };
+impl Check for HashComment {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Php(tree) = model else { return };
         for source in &tree.files {
             let Ok(file) = &source.content else { continue };
             for (_, entry) in file.entries() {

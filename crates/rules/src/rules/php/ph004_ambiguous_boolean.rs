@@ -2,10 +2,12 @@ use conflint_core::php::syntax::{IniValue, PieceKind};
 use conflint_core::php::value::php_bool;
 
 use super::edit;
-use crate::context::{Checker, Unit};
+use conflint_core::Model;
+
+use crate::context::Checker;
 use crate::declare_rule;
 use crate::diagnostic::Fix;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
@@ -114,13 +116,9 @@ fn is_canonical(file_source: &[u8], value: &IniValue) -> bool {
     }
 }
 
-impl Rule for AmbiguousBoolean {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, unit: &Unit<'_>, checker: &mut Checker<'_>) {
-        let Unit::Php(tree) = unit else { return };
+impl Check for AmbiguousBoolean {
+    fn check(&self, model: &Model, checker: &mut Checker<'_>) {
+        let Model::Php(tree) = model else { return };
         for setting in tree.settings() {
             if !BOOLEAN_SETTINGS.contains(&setting.key.as_str()) || setting.offset.is_some() {
                 continue;

@@ -7,7 +7,7 @@ use std::path::Path;
 /// Works on bytes, so a file that is not UTF-8 diffs too.
 ///
 /// ```
-/// let diff = conflint_cli::diff::unified_diff(
+/// let diff = conflint_rules::diff::unified_diff(
 ///     std::path::Path::new("./conf/httpd.conf"),
 ///     b"ServerTokens OS\n",
 ///     b"ServerTokens Prod\n",
@@ -19,7 +19,9 @@ pub fn unified_diff(path: &Path, original: &[u8], fixed: &[u8]) -> String {
     if original == fixed {
         return String::new();
     }
-    let name = path.to_string_lossy();
+    // Quoted and escaped like every other path conflint prints: a file
+    // name cannot smuggle a line into the diff (or a CI log).
+    let name = conflint_core::text::quoted_path(path);
     let name = name.strip_prefix("./").unwrap_or(&name);
     let diff = similar::TextDiff::from_lines(original, fixed);
     let mut out = Vec::new();

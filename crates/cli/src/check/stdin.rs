@@ -1,0 +1,80 @@
+//! `--stdin-filename NAME`: the file comes from stdin, the rest of its tree
+//! (if any) from disk; with `--fix` the fixed text goes to stdout.
+
+use std::path::Path;
+
+use conflint_core::source::{FileSystem, OverlayFileSystem, RealFileSystem};
+use conflint_rules::Settings;
+use conflint_rules::diff::unified_diff;
+use conflint_rules::fix::FixOptions;
+use conflint_rules::plan::{Found, single_file_target};
+
+use crate::args::{CheckArgs, Format};
+use crate::check::Mode;
+use crate::check::execute::process;
+use crate::config::Config;
+use crate::discover;
+use crate::output::Report;
+use crate::report::{self, Outcome};
+use crate::run::{EXIT_ERROR, Io};
+
+macro_rules! say {
+    ($w:expr, $($arg:tt)*) => {{ let _ = writeln!($w, $($arg)*); }};
+}
+
+/// Check (or fix) stdin as the file `name`.
+pub fn check_stdin(
+    args: &CheckArgs,
+    config: &Config,
+    settings: &Settings,
+    mode: Mode,
+    name: &Path,
+    real: &RealFileSystem,
+    io: &mut Io<'_>,
+) -> u8 {
+    let mut bytes = Vec::new();
+    if let Err(e) = io.stdin.read_to_end(&mut bytes) {
+        say!(io.stderr, "conflint: cannot read stdin: {e}");
+        return EXIT_ERROR;
+    }
+    let Some((kind, role)) = discover::classify(name, &config.files) else {
+        say!(
+            io.stderr,
+            "conflint: {}: not a file name conflint recognises; map it in conflint.toml [files]",
+            conflint_core::text::quoted_path(name)
+        );
+        return EXIT_ERROR;
+    };
+    let mut fs = OverlayFileSystem::new(real);
+    fs.insert(name, bytes.clone());
+    let found = Found { path: name.to_path_buf(), kind, role, identity: fs.identity(name) };
+    let target = single_file_target(&found, &fs, settings, true);
+    let fix = FixOptions { unsafe_fixes: args.unsafe_fixes, only_path: Some(name.to_path_buf()) };
+    let result = process(&target, &fs, settings, mode, &fix);
+    let fixed = result.fixed_files.iter().find(|f| f.path == name).map(|f| f.fixed.clone());
+    let mut report = Report {
+        diagnostics: result.diagnostics,
+        files: 1,
+        fixed: result.fixed,
+        fixing: mode == Mode::Fix,
+        secrets: result.secrets.into_iter().collect(),
+        verified: Vec::new(),
+    };
+    conflint_rules::engine::sort(&mut report.diagnostics);
+    let text = fixed.clone().unwrap_or_else(|| bytes.clone());
+    let source = |path: &Path| if path == name { Some(text.clone()) } else { real.read(path).ok() };
+    match mode {
+        Mode::Fix => {
+            let _ = io.stdout.write_all(&text);
+            let format = if args.format == Format::Human { Format::Human } else { args.format };
+            let rendered = report::render(&report, format, &source, false, args.quiet);
+            let _ = io.stderr.write_all(rendered.as_bytes());
+        }
+        Mode::Diff => {
+            let _ = io.stdout.write_all(unified_diff(name, &bytes, &text).as_bytes());
+        }
+        Mode::Check => report::print(&report, args.format, &source, io, args.quiet),
+    }
+    let outcome = Outcome { failed: result.load_failed, has_diff: mode == Mode::Diff && fixed.is_some() };
+    report::exit_status(&report, &outcome, mode, args.exit_non_zero_on_fix)
+}

@@ -1,0 +1,50 @@
+//! The run's [`Settings`]: conflint.toml with the command line on top.
+
+use conflint_rules::Settings;
+use conflint_rules::settings::{GitlabSettings, HttpdSettings, PhpSettings, Selection, parse_size};
+
+use crate::args::{CheckArgs, CommonArgs};
+use crate::config::{Config, parse_ip_net};
+
+/// Settings from conflint.toml with the command line on top.
+pub fn settings(args: &CheckArgs, config: &Config) -> Result<Settings, String> {
+    let select = args.select.clone().or_else(|| config.select.clone());
+    let mut ignore = config.ignore.clone();
+    ignore.extend(args.ignore.iter().cloned());
+    let selection = Selection { select, ignore };
+    let unknown = selection.unknown_codes();
+    if !unknown.is_empty() {
+        return Err(format!("unknown rule codes: {} (`conflint rules` lists them)", unknown.join(", ")));
+    }
+    let memory = match &args.memory {
+        Some(m) => Some(parse_size(m).map_err(|e| format!("--memory: {e}"))?),
+        None => config.memory,
+    };
+    let mut trusted_ips = config.trusted_ips.clone();
+    for ip in &args.trusted_ips {
+        trusted_ips.push(parse_ip_net(ip).map_err(|e| format!("--trusted-ip: {e}"))?);
+    }
+    Ok(Settings {
+        selection,
+        httpd: httpd_settings(&args.common, config, memory)?,
+        php: PhpSettings { scan_dir: config.php_scan_dir.clone() },
+        gitlab: GitlabSettings { trusted_ips },
+    })
+}
+
+/// The httpd part, shared with `conflint vhosts`.
+pub fn httpd_settings(common: &CommonArgs, config: &Config, memory: Option<u64>) -> Result<HttpdSettings, String> {
+    let version = match &common.apache_version {
+        Some(v) => Some(v.parse().map_err(|e| format!("--apache-version: {e}"))?),
+        None => config.version,
+    };
+    let mut defines = config.defines.clone();
+    defines.extend(common.defines.iter().cloned());
+    Ok(HttpdSettings {
+        version,
+        server_root: common.server_root.clone().or_else(|| config.server_root.clone()),
+        defines,
+        memory,
+        process_size: config.process_size,
+    })
+}

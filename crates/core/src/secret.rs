@@ -1,0 +1,92 @@
+//! Values that must never be printed: what is assigned to a key whose name
+//! says it holds a secret. Findings never quote them, and the human
+//! snippets mask their bytes, in every output format.
+
+/// Whether a setting's name says it holds a secret (`smtp_password`,
+/// `db_password`, `initial_root_password`, `secret_key_base`,
+/// `registration_token`, `AuthLDAPBindPassword`, `api_key`...).
+///
+/// ```
+/// use conflint_core::secret::is_secret_name;
+/// assert!(is_secret_name("smtp_password"));
+/// assert!(is_secret_name("AuthLDAPBindPassword"));
+/// assert!(is_secret_name("initial_shared_runners_registration_token"));
+/// assert!(is_secret_name("api_key"));
+/// assert!(!is_secret_name("smtp_port"));
+/// assert!(!is_secret_name("ip_whitelist"));
+/// assert!(!is_secret_name("ServerTokens"));
+/// assert!(!is_secret_name("SSLCertificateKeyFile"));
+/// ```
+pub fn is_secret_name(name: &str) -> bool {
+    let words = words(name);
+    words.iter().enumerate().any(|(i, word)| match word.as_str() {
+        "password" | "passwd" | "pwd" | "pw" | "passphrase" | "secret" | "secrets" | "token" | "apikey"
+        | "credential" | "credentials" => true,
+        // `api_key`, `otp_key_base` hold keys; `SSLCertificateKeyFile`
+        // and `ssh_key_path` name where one is.
+        "key" => !words.get(i + 1).is_some_and(|next| {
+            matches!(next.as_str(), "file" | "path" | "dir" | "size" | "length" | "type" | "name" | "id" | "bits")
+        }),
+        _ => false,
+    }) || name.to_ascii_lowercase().contains("password")
+}
+
+/// The words of a setting name, lower case: split at anything that is not
+/// a letter or digit, and where a lower-case letter meets an upper-case one
+/// (`AuthLDAPBindPassword` is `auth`, `ldapbind`, `password`).
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        previous_lower = c.is_ascii_lowercase();
+        word.push(c.to_ascii_lowercase());
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// The text of `bytes` with every byte inside `secrets` replaced by `*`
+/// (a line ending inside a secret is kept, so lines still line up).
+pub fn mask(bytes: &[u8], offset: usize, secrets: &[crate::text::Span]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    for span in secrets {
+        let start = span.start.saturating_sub(offset).min(out.len());
+        let end = span.end.saturating_sub(offset).min(out.len());
+        if span.end <= offset {
+            continue;
+        }
+        for b in &mut out[start..end] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b'*';
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Span;
+
+    #[test]
+    fn masks_only_the_secret_bytes() {
+        let line = b"gitlab_rails['smtp_password'] = 'hunter2'\n";
+        let masked = mask(line, 0, &[Span::new(33, 40)]);
+        assert_eq!(masked, b"gitlab_rails['smtp_password'] = '*******'\n");
+        assert_eq!(mask(b"abc", 10, &[Span::new(0, 5)]), b"abc");
+    }
+}
