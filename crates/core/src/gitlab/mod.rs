@@ -7,6 +7,7 @@
 
 mod build;
 mod decode;
+pub mod keys;
 mod layout;
 pub mod model;
 mod outline;

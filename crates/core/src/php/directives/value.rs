@@ -40,7 +40,7 @@ pub enum ValueProblem {
     /// limit to N bytes"): it keeps the previous value, the default 128M.
     MemoryLimitRefused {
         /// The number of bytes PHP read (after any quantity warning).
-        bytes: i64,
+        bytes: u64,
         /// The quantity warning PHP prints first, if any.
         warning: Option<String>,
     },
@@ -112,28 +112,30 @@ pub fn check_value(directive: &PhpDirective, value: &str) -> Option<ValueProblem
 /// The bytes below which PHP 8.2 refuses a `memory_limit` at startup: what the
 /// memory manager has already taken, one 2 MiB chunk (PHP 8.2.36 says
 /// "Current memory usage is 2097152 bytes").
-const STARTUP_MEMORY: i64 = 2 * 1024 * 1024;
+const STARTUP_MEMORY: u64 = 2 * 1024 * 1024;
 
 fn check_memory_limit(q: Quantity, raw: &str) -> Option<ValueProblem> {
-    // memory_limit is read unsigned: -1 is "no limit", any other negative is
-    // out of range (PHP 8.2.36: `-5` warns, then "Failed to set memory limit
-    // to 5 bytes").
-    if q.value == -1 && q.warning.is_none() {
-        return None;
+    // memory_limit is read unsigned (zend_ini_parse_uquantity): `-1` is "no
+    // limit"; any other negative is out of range and PHP goes on with its
+    // magnitude (PHP 8.2.36: `-5` warns, then "Failed to set memory limit to 5
+    // bytes"); a value that overflows is a huge limit, which PHP accepts.
+    if q.value == -1 {
+        return q.warning.map(|warning| ValueProblem::QuantityWarning { reads_as: -1, warning });
     }
-    if q.value < STARTUP_MEMORY {
-        let warning = q.warning.or_else(|| {
-            (q.value < 0).then(|| {
-                format!(
-                    "Invalid \"memory_limit\" setting. Invalid quantity \"{}\": value is out of range, using overflow result for backwards compatibility",
-                    escape(raw)
-                )
-            })
-        });
-        let bytes = i64::try_from(q.value.unsigned_abs()).unwrap_or(i64::MAX);
+    let negative = raw.trim_matches(is_php_space).starts_with('-');
+    let bytes = if negative { q.value.unsigned_abs() } else { q.value as u64 };
+    let warning = q.warning.or_else(|| {
+        negative.then(|| {
+            format!(
+                "Invalid \"memory_limit\" setting. Invalid quantity \"{}\": value is out of range, using overflow result for backwards compatibility",
+                escape(raw)
+            )
+        })
+    });
+    if bytes < STARTUP_MEMORY {
         return Some(ValueProblem::MemoryLimitRefused { bytes, warning });
     }
-    q.warning.map(|warning| ValueProblem::QuantityWarning { reads_as: q.value, warning })
+    warning.map(|warning| ValueProblem::QuantityWarning { reads_as: i64::try_from(bytes).unwrap_or(i64::MAX), warning })
 }
 
 fn check_bool(value: &str) -> Option<ValueProblem> {
@@ -456,5 +458,7 @@ mod tests {
         assert!(!refused("2M"));
         assert!(!refused("-1"));
         assert!(!refused("1G"));
+        assert!(!refused("99999999999999999999"));
+        assert!(refused("8796093022208G"));
     }
 }
