@@ -37,7 +37,8 @@
 //!
 //! # The 19.2 NGINX move
 //!
-//! GitLab 19.2 moved the main NGINX settings from `nginx['...']` to
+//! GitLab 19.2 (the template's word; the first `X.Y.0` tag with the new keys
+//! is 19.3.0, and the table goes by tags) moved the main NGINX settings from `nginx['...']` to
 //! `gitlab_rails['nginx']['...']` (and `registry_nginx[...]` to
 //! `registry['nginx'][...]`, likewise `gitlab_kas_nginx`, `pages_nginx`); the
 //! template says "The previous keys are deprecated, but are still applied
@@ -295,13 +296,17 @@ mod tests {
 
     #[test]
     fn nginx_move() {
+        // The template says 19.2; the first X.Y.0 release tag that has the new
+        // keys is 19.3.0 (the move landed after 19.2.0 was tagged).
         let old = key(&["nginx", "client_max_body_size"]).unwrap();
+        let moved = alias_of(old.path).unwrap().since;
+        assert!(moved >= GitlabVersion::new(19, 2));
         assert_eq!(status(old, GitlabVersion::new(19, 1)), KeyStatus::Available);
         assert_eq!(
-            status(old, GitlabVersion::new(19, 2)),
-            KeyStatus::Moved { to: &["gitlab_rails", "nginx", "client_max_body_size"], since: GitlabVersion::new(19, 2) }
+            status(old, moved),
+            KeyStatus::Moved { to: &["gitlab_rails", "nginx", "client_max_body_size"], since: moved }
         );
         let new = key(&["gitlab_rails", "nginx", "client_max_body_size"]).unwrap();
-        assert_eq!(status(new, GitlabVersion::new(19, 1)), KeyStatus::NotYetAdded { added: GitlabVersion::new(19, 2) });
+        assert_eq!(status(new, GitlabVersion::new(19, 1)), KeyStatus::NotYetAdded { added: moved });
     }
 }
