@@ -8,6 +8,7 @@
 mod build;
 mod decode;
 pub mod format;
+pub mod keys;
 mod layout;
 pub mod model;
 mod outline;

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+pub mod directives;
 mod fast;
 pub mod format;
 pub mod model;
