@@ -61,7 +61,8 @@ fn php_server(php: &Path, ini: &Path, docroot: &Path) -> (Server, u16) {
 fn php_built_in_server_sends_no_x_powered_by_after_fix() {
     let Some(php) = common::system_tool("php", "php_built_in_server_sends_no_x_powered_by_after_fix") else { return };
     let temp = tempfile::tempdir().expect("tempdir");
-    let conf = temp.path().join("php/8.2/cli");
+    // An FPM configuration: a CLI one gets no PH001 (the CLI sends no headers).
+    let conf = temp.path().join("php/8.2/fpm");
     let docroot = temp.path().join("www");
     std::fs::create_dir_all(&conf).expect("mkdir");
     std::fs::create_dir_all(&docroot).expect("mkdir");
@@ -166,6 +167,12 @@ fn ruby_accepts_every_fixed_gitlab_rb_and_sees_the_trusted_addresses() {
         let list = ruby_whitelist(&ruby, &file);
         let (_, remaining, _) = common::conflint_in(&work, &["--format", "json", "--select", "GL001", "."]);
         let gl001_left = remaining.contains("\"GL001\"");
+        // Networks read from gitlab.rb are reported, never appended: GL001 stays.
+        let ranges_only = ["fire-network-not-appended", "fire-allow-all-proxy", "fire-index-assignments"];
+        if ranges_only.iter().any(|r| dir.ends_with(r)) {
+            assert!(gl001_left, "{}: a network from gitlab.rb is reported", dir.display());
+            continue;
+        }
         if dir.to_string_lossy().contains("GL001/fire") || dir.ends_with("gitlab-office-ban") {
             assert!(!gl001_left, "{}: GL001 remains after --fix", dir.display());
             for address in trusted {
@@ -184,6 +191,179 @@ fn ruby_accepts_every_fixed_gitlab_rb_and_sees_the_trusted_addresses() {
                     "{}: {list:?}",
                     dir.display()
                 );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Safe fixes change only what they target, as the servers read the files.
+// ---------------------------------------------------------------------------
+
+/// Every file under `dir` named `name`.
+fn files_named(dir: &Path, name: &str) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.path().to_path_buf())
+        .filter(|p| p.file_name().is_some_and(|n| n == name))
+        .collect()
+}
+
+/// The keys of the lines that differ between two texts (`key =` or `key[`
+/// at the start of a line, as both PHP and gitlab.rb write them).
+fn keys_on_changed_lines(before: &str, after: &str) -> Vec<String> {
+    let diff = similar::TextDiff::from_lines(before, after);
+    diff.iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+        .filter_map(|c| {
+            let line = c.value().trim_start().trim_start_matches(['#', ';']).trim_start();
+            let end = line.find(|ch: char| ch == '=' || ch == '[' || ch.is_whitespace())?;
+            (end > 0).then(|| line[..end].to_string())
+        })
+        .collect()
+}
+
+/// What PHP makes of one ini file: every directive's value, as
+/// `ini_get_all()` reports it under `php -n -c FILE`.
+fn php_view(php: &Path, ini: &Path) -> serde_json::Map<String, serde_json::Value> {
+    let out = Command::new(php)
+        .args(["-n", "-c"])
+        .arg(ini)
+        .args(["-r", "echo json_encode(ini_get_all(null, false));"])
+        .env("PHP_INI_SCAN_DIR", "")
+        .output()
+        .expect("run php");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json = text.find('{').map(|i| &text[i..]).unwrap_or("{}");
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("php printed no JSON for {} ({e}): {text}", ini.display()))
+}
+
+/// `--fix` (safe fixes only) on every PHP fixture and example: PHP's view
+/// of each ini file changes only in the directives on the lines the fixes
+/// touched.
+#[test]
+fn php_safe_fixes_change_only_their_directives() {
+    let Some(php) = common::system_tool("php", "php_safe_fixes_change_only_their_directives") else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs: Vec<PathBuf> = ["PH001", "PH003", "PH004"]
+        .iter()
+        .flat_map(|code| std::fs::read_dir(root.join("tests/fixtures/rules").join(code)).expect("fixtures"))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    dirs.push(root.join("examples/incidents/version-banner"));
+    let mut checked = 0;
+    for dir in dirs {
+        let temp = tempfile::tempdir().expect("tempdir");
+        let work = temp.path().join("t");
+        common::copy_tree(&dir, &work);
+        let inis: Vec<PathBuf> = walkdir::WalkDir::new(&work)
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.path().to_path_buf())
+            .filter(|p| p.extension().is_some_and(|e| e == "ini"))
+            .collect();
+        let before: Vec<(String, serde_json::Map<String, serde_json::Value>)> =
+            inis.iter().map(|p| (std::fs::read_to_string(p).unwrap_or_default(), php_view(&php, p))).collect();
+        common::conflint_in(&work, &["--fix", "."]);
+        for (ini, (old_text, old_view)) in inis.iter().zip(before) {
+            let new_text = std::fs::read_to_string(ini).unwrap_or_default();
+            let new_view = php_view(&php, ini);
+            let allowed = keys_on_changed_lines(&old_text, &new_text);
+            for key in old_view.keys().chain(new_view.keys()) {
+                if old_view.get(key) != new_view.get(key) {
+                    assert!(
+                        allowed.contains(key),
+                        "{}: --fix changed `{key}` ({:?} -> {:?}), which no fix targets (changed lines: {allowed:?})",
+                        ini.display(),
+                        old_view.get(key),
+                        new_view.get(key)
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "the PHP fixtures hold ini files ({checked})");
+}
+
+/// Evaluate a gitlab.rb as Omnibus does in spirit and print every setting.
+const RUBY_DUMP: &str = r#"
+require 'json'
+class Mash < Hash
+  def initialize
+    super { |h, k| h[k] = Mash.new }
+  end
+end
+$settings = Hash.new { |h, k| h[k] = Mash.new }
+def method_missing(name, *args)
+  args.empty? ? $settings[name.to_s] : ($settings[name.to_s] = args.first)
+end
+eval(File.read(ARGV[0]), binding, ARGV[0])
+puts JSON.generate($settings)
+"#;
+
+/// `--fix` (safe fixes only) on every GitLab fixture and example: Ruby's
+/// view of the settings changes only under the keys the fixes touched, and
+/// `ip_whitelist` grows only by single addresses (and the networks given
+/// with --trusted-ip).
+#[test]
+fn gitlab_safe_fixes_change_only_their_keys() {
+    let Some(ruby) = common::system_tool("ruby", "gitlab_safe_fixes_change_only_their_keys") else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs: Vec<PathBuf> = ["GL001", "GL002", "GL003", "GL004"]
+        .iter()
+        .flat_map(|code| std::fs::read_dir(root.join("tests/fixtures/rules").join(code)).expect("fixtures"))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    dirs.push(root.join("examples/incidents/gitlab-office-ban"));
+    let dump = |file: &Path| -> serde_json::Value {
+        let out = Command::new(&ruby).args(["-e", RUBY_DUMP]).arg(file).output().expect("ruby");
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+    };
+    for dir in dirs {
+        let temp = tempfile::tempdir().expect("tempdir");
+        let work = temp.path().join("t");
+        common::copy_tree(&dir, &work);
+        for file in files_named(&work, "gitlab.rb") {
+            let old_text = std::fs::read_to_string(&file).unwrap_or_default();
+            let old = dump(&file);
+            common::conflint_in(&work, &["--fix", "."]);
+            let new_text = std::fs::read_to_string(&file).unwrap_or_default();
+            let new = dump(&file);
+            if old.is_null() {
+                continue; // Ruby cannot evaluate the fixture as it is (on purpose).
+            }
+            let allowed = keys_on_changed_lines(&old_text, &new_text);
+            let (old_map, new_map) =
+                (old.as_object().cloned().unwrap_or_default(), new.as_object().cloned().unwrap_or_default());
+            for receiver in old_map.keys().chain(new_map.keys()) {
+                let (a, b) = (old_map.get(receiver), new_map.get(receiver));
+                if a == b {
+                    continue;
+                }
+                // Changes are allowed under a receiver whose lines changed,
+                // and within it only to the ban's whitelist or a renamed key.
+                assert!(
+                    allowed.iter().any(|k| k == receiver || k.starts_with(&format!("{receiver}[")))
+                        || allowed.iter().any(|k| k.starts_with('\'')),
+                    "{}: --fix changed `{receiver}` which no fix targets ({allowed:?})",
+                    dir.display()
+                );
+                let whitelist = |v: Option<&serde_json::Value>| -> Vec<String> {
+                    v.and_then(|v| v.pointer("/rack_attack_git_basic_auth/ip_whitelist"))
+                        .and_then(|l| l.as_array())
+                        .map(|l| l.iter().filter_map(|e| e.as_str().map(String::from)).collect())
+                        .unwrap_or_default()
+                };
+                let (was, is) = (whitelist(a), whitelist(b));
+                for added in is.iter().filter(|e| !was.contains(e)) {
+                    let single = added.parse::<std::net::IpAddr>().is_ok()
+                        || added.ends_with("/32")
+                        || added.ends_with("/128")
+                        || work.join("conflint.toml").exists();
+                    assert!(single, "{}: --fix appended the network {added} to ip_whitelist", dir.display());
+                }
             }
         }
     }

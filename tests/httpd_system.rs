@@ -1237,3 +1237,208 @@ fn live_https_port_with_sslengine_stays_tls_after_fix() {
 fn live_https_port_without_sslengine_stays_tls_after_fix() {
     https_port_stays_tls_after_fix("live_https_port_without_sslengine_stays_tls_after_fix", false);
 }
+
+// ---------------------------------------------------------------------------
+// 4. Safe fixes change only what they target, on a live server.
+// ---------------------------------------------------------------------------
+
+/// One request of the matrix: method, Host, path.
+type Request = (&'static str, String, &'static str);
+
+/// `METHOD path HTTP/1.1` with this Host, by hand.
+fn request(port: u16, method: &str, host: &str, path: &str) -> std::io::Result<Response> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: conflint-system-test\r\nConnection: close\r\n\r\n"
+    )?;
+    stream.flush()?;
+    let _ = stream.shutdown(Shutdown::Write);
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    Ok(Response { status, head: head.to_string(), body: body.to_string() })
+}
+
+/// The matrix of the issue: every name the tree serves, `localhost`,
+/// `127.0.0.1`, a bogus Host; `/`, `/server-status`, a missing page; and a
+/// TRACE.
+fn request_matrix(names: &[&str], port: u16) -> Vec<Request> {
+    let mut hosts: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    hosts.extend(["localhost".to_string(), format!("127.0.0.1:{port}"), UNKNOWN_HOST.to_string()]);
+    let mut out = Vec::new();
+    for host in hosts {
+        for path in ["/", "/server-status", "/no-such-page"] {
+            out.push(("GET", host.clone(), path));
+        }
+        out.push(("TRACE", host.clone(), "/"));
+    }
+    out
+}
+
+/// What a client gets, without what the safe fixes target: the `Server`
+/// header, the signature line of error pages, and TRACE's answer; and
+/// without what changes from one start to the next (dates, uptime).
+fn comparable(method: &str, path: &str, response: &Response) -> String {
+    if method == "TRACE" {
+        return "TRACE (targeted by HT007)".to_string();
+    }
+    // The status page reports counters and times: only whether it is served.
+    if path == "/server-status" {
+        return response.head.lines().next().unwrap_or_default().to_string();
+    }
+    // The length follows the signature line the fix removes.
+    let skipped = ["server:", "date:", "keep-alive:", "connection:", "content-length:"];
+    // httpd makes an ETag weak for a file changed in the last second.
+    let head: Vec<String> = response
+        .head
+        .lines()
+        .filter(|l| !skipped.iter().any(|h| l.to_ascii_lowercase().starts_with(h)))
+        .map(|l| l.replace("ETag: W/", "ETag: "))
+        .collect();
+    // The signature is `<hr>` and `<address>...</address>` (ServerSignature).
+    let body: Vec<&str> = response.body.lines().filter(|l| !l.contains("<address>") && l.trim() != "<hr>").collect();
+    format!("{}\n{}", head.join("\n"), body.join("\n"))
+}
+
+/// Start httpd on the sandbox, send the matrix, stop it.
+fn responses(httpd: &Httpd, sandbox: &Sandbox, port: u16, matrix: &[Request]) -> Vec<Response> {
+    let _server = Server::start(httpd, sandbox, port);
+    matrix
+        .iter()
+        .map(|(method, host, path)| {
+            request(port, method, host, path).unwrap_or_else(|e| panic!("{method} {host}{path}: {e}"))
+        })
+        .collect()
+}
+
+/// Debian's /etc/apache2 (copied), listening on a loopback port, with two
+/// named sites after the stock 000-default and mod_status on: `--fix` (the
+/// safe fixes) changes only the `Server` header, the error-page signature
+/// and TRACE; every other response of the matrix is the same byte for byte
+/// (status, headers, body), for named sites, localhost, 127.0.0.1 and a
+/// bogus Host.
+#[test]
+fn live_safe_fixes_change_only_their_targets_on_debian_tree() {
+    let test = "live_safe_fixes_change_only_their_targets_on_debian_tree";
+    let Some((httpd, sandbox)) = debian_etc_apache2(test) else { return };
+    let conf = sandbox.conf();
+    let port = free_port();
+    let root = sandbox.root.display().to_string();
+    edit_lines(&conf.join("ports.conf"), |line| {
+        (line.trim() == "Listen 80").then(|| format!("Listen 127.0.0.1:{port}"))
+    });
+    edit_lines(&conf.join("ports.conf"), |line| line.trim_start().starts_with("Listen 443").then(|| "#".to_string()));
+    edit_lines(&conf.join("sites-available/000-default.conf"), |line| {
+        line.starts_with("<VirtualHost").then(|| format!("<VirtualHost *:{port}>"))
+    });
+    enable_module(&conf, "status");
+    for site in ["shop", "blog"] {
+        sandbox.write(&format!("www/{site}/index.html"), &format!("<h1>{site}</h1>\n"));
+        sandbox.write(
+            &format!("apache2/sites-available/{site}.conf"),
+            &format!(
+                "<VirtualHost *:{port}>\n    ServerName {site}.example.test\n    ServerAlias www.{site}.example.test\n    DocumentRoot {root}/www/{site}\n    <Directory {root}/www/{site}>\n        Require all granted\n    </Directory>\n</VirtualHost>\n"
+            ),
+        );
+        symlink(format!("../sites-available/{site}.conf"), conf.join(format!("sites-enabled/{site}.conf")))
+            .expect("a2ensite");
+    }
+    httpd.assert_syntax_ok(&sandbox, "as adapted");
+    let names = ["shop.example.test", "www.shop.example.test", "blog.example.test", "www.blog.example.test"];
+    let matrix = request_matrix(&names, port);
+    let before = responses(&httpd, &sandbox, port, &matrix);
+
+    let out = conflint(&sandbox, &["--fix"]);
+    httpd.assert_syntax_ok(&sandbox, "after conflint --fix");
+    assert!(text(&out).contains("Verified with apache2 -t"), "--fix verifies with apache2 -t:\n{}", text(&out));
+    let after = responses(&httpd, &sandbox, port, &matrix);
+
+    for ((request, old), new) in matrix.iter().zip(&before).zip(&after) {
+        let (method, host, path) = request;
+        assert_eq!(
+            comparable(method, path, old),
+            comparable(method, path, new),
+            "{method} {host}{path} changed beyond its targets:\nbefore:\n{}\n{}\n\nafter:\n{}\n{}",
+            old.head,
+            old.body,
+            new.head,
+            new.body
+        );
+        if *method == "TRACE" {
+            assert_eq!(new.status, 405, "TRACE {host} is refused after the fix:\n{}", new.head);
+        } else {
+            assert_eq!(new.header("Server"), Some("Apache"), "{method} {host}{path}:\n{}", new.head);
+        }
+    }
+    // The local status page, what `apache2ctl status` fetches, works before and after.
+    let status = matrix
+        .iter()
+        .position(|(m, h, p)| *m == "GET" && h == "localhost" && *p == "/server-status")
+        .expect("in the matrix");
+    assert_eq!((before[status].status, after[status].status), (200, 200));
+}
+
+/// The catch-all (HT003, unsafe): with `--fix --unsafe-fixes` a bogus Host
+/// is refused, named sites are unchanged, and local clients keep working:
+/// `localhost` and `127.0.0.1` still get `/server-status` (`apache2ctl
+/// status`) from 127.0.0.1.
+#[test]
+fn live_catch_all_refuses_bogus_hosts_and_keeps_local_status() {
+    let test = "live_catch_all_refuses_bogus_hosts_and_keeps_local_status";
+    let Some((httpd, sandbox)) = debian_etc_apache2(test) else { return };
+    let conf = sandbox.conf();
+    let port = free_port();
+    let root = sandbox.root.display().to_string();
+    edit_lines(&conf.join("ports.conf"), |line| {
+        (line.trim() == "Listen 80").then(|| format!("Listen 127.0.0.1:{port}"))
+    });
+    edit_lines(&conf.join("ports.conf"), |line| line.trim_start().starts_with("Listen 443").then(|| "#".to_string()));
+    // The stock site with its shipped `#ServerName www.example.com` uncommented.
+    edit_lines(&conf.join("sites-available/000-default.conf"), |line| {
+        if line.starts_with("<VirtualHost") {
+            Some(format!("<VirtualHost *:{port}>"))
+        } else if line.trim() == "#ServerName www.example.com" {
+            Some("\tServerName www.example.com".to_string())
+        } else {
+            None
+        }
+    });
+    enable_module(&conf, "status");
+    sandbox.write("www/shop/index.html", "<h1>shop</h1>\n");
+    sandbox.write(
+        "apache2/sites-enabled/shop.conf",
+        &format!("<VirtualHost *:{port}>\n    ServerName shop.example.test\n    DocumentRoot {root}/www/shop\n    <Directory {root}/www/shop>\n        Require all granted\n    </Directory>\n</VirtualHost>\n"),
+    );
+    httpd.assert_syntax_ok(&sandbox, "as adapted");
+    let local = [("localhost", "/server-status"), ("127.0.0.1", "/server-status")];
+    {
+        let _server = Server::start(&httpd, &sandbox, port);
+        for (host, path) in local {
+            let r = request(port, "GET", host, path).expect("request");
+            assert_eq!(r.status, 200, "before the fix {host}{path}:\n{}", r.head);
+        }
+        assert_eq!(request(port, "GET", UNKNOWN_HOST, "/").expect("request").status, 200, "the incident: served");
+    }
+    let out = conflint(&sandbox, &["--fix", "--unsafe-fixes"]);
+    httpd.assert_syntax_ok(&sandbox, "after --fix --unsafe-fixes");
+    assert!(!findings(&sandbox).iter().any(|(c, _, _)| c == "HT003"), "HT003 remains:\n{}", text(&out));
+    let _server = Server::start(&httpd, &sandbox, port);
+    for (host, path) in local {
+        let r = request(port, "GET", host, path).expect("request");
+        assert_eq!(
+            r.status, 200,
+            "after the fix {host}{path} (apache2ctl status) must still work:\n{}\n{}",
+            r.head, r.body
+        );
+    }
+    let bogus = request(port, "GET", UNKNOWN_HOST, "/").expect("request");
+    assert!((400..500).contains(&bogus.status), "a bogus Host is refused after the fix:\n{}", bogus.head);
+    for host in ["www.example.com", "shop.example.test"] {
+        let r = request(port, "GET", host, "/").expect("request");
+        assert_eq!(r.status, 200, "{host} is unchanged:\n{}", r.head);
+    }
+}

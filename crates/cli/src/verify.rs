@@ -176,16 +176,27 @@ fn stage_and_check(
         std::fs::write(&path, text).ok()?;
     }
     relocate(&stage, root)?;
+    // The run, lock and log directories a check needs go into the staging
+    // directory: the check is about the configuration, not about whether
+    // /var/run/apache2 exists yet (systemd makes it when httpd starts).
+    let run = dir.path().join("run");
+    for sub in ["run", "lock", "log"] {
+        std::fs::create_dir_all(dir.path().join(sub)).ok()?;
+    }
     let envvars = stage.join("envvars");
     let mut command = if envvars.is_file() {
         let mut c = Command::new("sh");
         c.arg("-c")
-            .arg(r#". "$1" && exec "$2" -t -d "$3" -f "$4""#)
+            .arg(
+                r#". "$1" && export APACHE_RUN_DIR="$5/run" APACHE_LOCK_DIR="$5/lock" APACHE_LOG_DIR="$5/log" APACHE_PID_FILE="$5/run/httpd.pid" && exec "$2" -t -d "$3" -f "$4""#,
+            )
             .arg("sh")
             .arg(&envvars)
             .arg(binary)
             .arg(&stage)
-            .arg(stage.join(entry));
+            .arg(stage.join(entry))
+            .arg(dir.path());
+        let _ = &run;
         c
     } else {
         let mut c = Command::new(binary);
