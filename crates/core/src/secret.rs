@@ -77,10 +77,50 @@ pub fn mask(bytes: &[u8], offset: usize, secrets: &[crate::text::Span]) -> Vec<u
     out
 }
 
+/// `bytes` with the value of every line that looks like an assignment to a
+/// secret-like key (`smtp_password = ...`, `'password' => ...`,
+/// `AuthLDAPBindPassword ...`) replaced by `*`: for files no parser could
+/// read, whose secrets are not known otherwise.
+pub fn mask_secret_lines(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for line in bytes.split_inclusive(|b| *b == b'\n') {
+        let text = String::from_utf8_lossy(line);
+        // The key: the first word, or a quoted key before `=`, `=>` or `:`.
+        let split = text.find(['=', ':']).or_else(|| {
+            text.trim_start().find(char::is_whitespace).map(|i| i + (text.len() - text.trim_start().len()))
+        });
+        let secret = split.is_some_and(|at| {
+            text[..at].split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).any(is_secret_name)
+        });
+        match split {
+            Some(at) if secret => {
+                let end = line.len() - line.iter().rev().take_while(|b| **b == b'\n' || **b == b'\r').count();
+                out.extend_from_slice(&line[..=at.min(end.saturating_sub(1))]);
+                out.extend(
+                    line[(at + 1).min(end)..end].iter().map(|b| if b.is_ascii_whitespace() { *b } else { b'*' }),
+                );
+                out.extend_from_slice(&line[end..]);
+            }
+            _ => out.extend_from_slice(line),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::text::Span;
+
+    #[test]
+    fn masks_secret_lines_of_a_file_that_did_not_parse() {
+        let text = b"gitlab_rails['smtp_port'] = 465\ngitlab_rails['smtp_password'] = 'hunter2\n";
+        let masked = String::from_utf8(mask_secret_lines(text)).unwrap();
+        assert!(!masked.contains("hunter2"), "{masked}");
+        assert!(masked.contains("465"), "{masked}");
+        let ldap = String::from_utf8(mask_secret_lines(b"    password: 'ldap-secret'\n")).unwrap();
+        assert!(!ldap.contains("ldap-secret"), "{ldap}");
+    }
 
     #[test]
     fn masks_only_the_secret_bytes() {

@@ -113,7 +113,14 @@ pub fn write(plan: &WritePlan) -> Result<(Vec<(usize, String)>, Vec<PathBuf>), I
 #[derive(Debug)]
 pub struct Interrupted(pub PathBuf);
 
-/// The diff of every planned write, in path order.
+/// The diff of every planned write, in path order. Values assigned to
+/// secret-like keys are masked on both sides (a diff ends up in CI logs):
+/// such hunks show what changes around them but do not apply with `patch`;
+/// `--fix` writes the real bytes.
 pub fn diff(plan: &WritePlan) -> String {
-    plan.writes.iter().map(|w| unified_diff(&w.file.path, &w.file.original, &w.file.fixed)).collect()
+    use conflint_core::secret::mask_secret_lines;
+    plan.writes
+        .iter()
+        .map(|w| unified_diff(&w.file.path, &mask_secret_lines(&w.file.original), &mask_secret_lines(&w.file.fixed)))
+        .collect()
 }

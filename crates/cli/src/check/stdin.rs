@@ -71,7 +71,8 @@ pub fn check_stdin(
             let _ = io.stderr.write_all(rendered.as_bytes());
         }
         Mode::Diff => {
-            let _ = io.stdout.write_all(unified_diff(name, &bytes, &text).as_bytes());
+            let masked = |b: &[u8]| conflint_core::secret::mask_secret_lines(b);
+            let _ = io.stdout.write_all(unified_diff(name, &masked(&bytes), &masked(&text)).as_bytes());
         }
         Mode::Check => report::print(&report, args.format, &source, io, args.quiet),
     }

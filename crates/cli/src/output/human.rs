@@ -50,8 +50,12 @@ pub fn render(
         ));
         let file = sources.entry(d.location.path.as_path()).or_insert_with(|| {
             source(&d.location.path).map(|bytes| {
-                let secrets = report.secrets.get(&d.location.path).map(Vec::as_slice).unwrap_or_default();
-                let bytes = if secrets.is_empty() { bytes } else { mask(&bytes, 0, secrets) };
+                // A file that did not parse has no model to say where its
+                // secrets are: mask by the shape of the line instead.
+                let bytes = match report.secrets.get(&d.location.path) {
+                    Some(secrets) => mask(&bytes, 0, secrets),
+                    None => conflint_core::secret::mask_secret_lines(&bytes),
+                };
                 Source { index: LineIndex::new(&bytes), bytes }
             })
         });
