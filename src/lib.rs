@@ -139,7 +139,7 @@ pub fn fix(path: impl AsRef<Path>, kind: FileKind, text: &[u8], settings: &Setti
     fs.insert(path, text.to_vec());
     let options = FixOptions { unsafe_fixes, only_path: Some(path.to_path_buf()) };
     let outcome = fix_target(&memory_target(&fs, path, kind, settings), &fs, settings, &options);
-    let text = outcome.files.into_iter().find(|f| f.path == path).map(|f| f.fixed).unwrap_or_else(|| text.to_vec());
+    let text = outcome.files.into_iter().find(|f| f.path == path).map_or_else(|| text.to_vec(), |f| f.fixed);
     Fixed {
         text,
         fixed: outcome.fixed,

@@ -44,7 +44,7 @@ struct Input {
 
 impl Input {
     fn new(args: &[&str]) -> Input {
-        Input { args: args.iter().map(|a| a.to_string()).collect(), as_nobody: false }
+        Input { args: args.iter().map(std::string::ToString::to_string).collect(), as_nobody: false }
     }
 }
 
@@ -873,7 +873,7 @@ fn huge_httpd_conf(lines: usize) -> String {
     let mut out: Vec<String> =
         ["ServerRoot \"/etc/httpd\"", "ServerTokens Prod", "ServerSignature Off", "TraceEnable Off"]
             .iter()
-            .map(|s| s.to_string())
+            .map(std::string::ToString::to_string)
             .collect();
     let mut i = 0;
     while out.len() + 5 < lines {
@@ -1094,7 +1094,7 @@ fn check_row(row: &Row) -> Vec<String> {
     let mut timings = Vec::new();
 
     let run_with = |extra: &[&str]| {
-        let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+        let mut args: Vec<String> = extra.iter().map(std::string::ToString::to_string).collect();
         args.extend(input.args.iter().cloned());
         run_bounded(&bin, &dir, &out, &args, input.as_nobody, limit)
     };

@@ -82,7 +82,7 @@ const NOBODY: u32 = 65534;
 static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn heavy() -> std::sync::MutexGuard<'static, ()> {
-    HEAVY.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    HEAVY.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn bin() -> PathBuf {
@@ -151,8 +151,7 @@ fn binary_for_nobody(sandbox: &Path) -> PathBuf {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
+        .is_ok_and(|s| s.success());
     if ok {
         return bin();
     }
@@ -192,8 +191,7 @@ fn can_unshare_mounts() -> bool {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
+        .is_ok_and(|s| s.success())
 }
 
 /// Run `script` with `sh` in a private mount namespace, with `vars` in its

@@ -61,7 +61,7 @@ fn fixing_the_corpus_is_idempotent_and_local() {
         let diff = similar::TextDiff::from_lines(original.as_slice(), fixed.as_slice());
         for change in diff.iter_all_changes() {
             if change.tag() == similar::ChangeTag::Delete {
-                let line = change.old_index().map(|i| i + 1).unwrap_or(0);
+                let line = change.old_index().map_or(0, |i| i + 1);
                 assert!(lines.contains(&line), "{}: line {line} changed but has no finding", path.display());
             }
         }

@@ -235,7 +235,7 @@ fn php_view(php: &Path, ini: &Path) -> serde_json::Map<String, serde_json::Value
         .output()
         .expect("run php");
     let text = String::from_utf8_lossy(&out.stdout);
-    let json = text.find('{').map(|i| &text[i..]).unwrap_or("{}");
+    let json = text.find('{').map_or("{}", |i| &text[i..]);
     serde_json::from_str(json).unwrap_or_else(|e| panic!("php printed no JSON for {} ({e}): {text}", ini.display()))
 }
 

@@ -115,7 +115,7 @@ fn fixes_apply(kind: FileKind, path: &str, cases: &[(&str, &[u8])]) {
         pipeline(kind, path, false, text);
         let fixed = conflint::fix(path, kind, text, &settings(false), true);
         assert!(fixed.failures.is_empty(), "case {name}: fixes failed: {:#?}\n input: {}", fixed.failures, show(text));
-        let left: Vec<_> = fixed.remaining.iter().filter(|d| d.fix.is_some()).map(|d| d.code()).collect();
+        let left: Vec<_> = fixed.remaining.iter().filter(|d| d.fix.is_some()).map(conflint::Diagnostic::code).collect();
         assert!(left.is_empty(), "case {name}: still fixable after fixing: {left:?}\n fixed: {}", show(&fixed.text));
         if kind == FileKind::GitlabRb {
             whitelist_still_read(name, &fixed.text);

@@ -340,7 +340,7 @@ fn uncommented_template_statements_agree_with_ruby() {
     // The whole template with every accepted example uncommented: a gitlab.rb
     // with everything turned on.
     let lines: Vec<&str> = template.lines().collect();
-    let mut full: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let mut full: Vec<String> = lines.iter().map(std::string::ToString::to_string).collect();
     for snippet in &found.accepted {
         for n in snippet.first..=snippet.last {
             full[n - 1] = uncomment(lines[n - 1]).unwrap_or(lines[n - 1]).to_string();

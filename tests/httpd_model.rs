@@ -79,7 +79,7 @@ fn apache_2_2_trees_are_detected_and_can_be_forced() {
         "ServerTokens Prod\nTraceEnable Off\nNameVirtualHost *:80\n<Directory /srv>\n    Order allow,deny\n    Allow from all\n</Directory>\nMaxClients 150\n",
     );
     let detected = json(temp.path(), &["--format", "json", "."]);
-    assert!(detected["diagnostics"].as_array().is_some_and(|d| d.is_empty()), "2.2: no HT006 {detected}");
+    assert!(detected["diagnostics"].as_array().is_some_and(std::vec::Vec::is_empty), "2.2: no HT006 {detected}");
     let forced = json(temp.path(), &["--format", "json", "--apache-version", "2.4", "."]);
     let codes: Vec<&str> =
         forced["diagnostics"].as_array().into_iter().flatten().filter_map(|d| d["code"].as_str()).collect();

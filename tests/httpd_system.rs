@@ -373,7 +373,7 @@ fn parse_dump_vhosts(out: &str) -> Result<Table, String> {
             if let Some(rest) = line.strip_prefix("default server ") {
                 *default = Some(parse_site(rest)?);
             } else if let Some(rest) = line.strip_prefix("port ") {
-                let rest = rest.split_once(' ').map(|(_, r)| r).unwrap_or("");
+                let rest = rest.split_once(' ').map_or("", |(_, r)| r);
                 let rest = rest.strip_prefix("namevhost ").ok_or_else(|| format!("unknown line: {line}"))?;
                 table.entry(address.clone()).or_default().push(parse_site(rest)?);
             } else if !(line.starts_with("alias ") || line.starts_with("wild alias ")) {
@@ -1267,7 +1267,7 @@ fn request(port: u16, method: &str, host: &str, path: &str) -> std::io::Result<R
 /// `127.0.0.1`, a bogus Host; `/`, `/server-status`, a missing page; and a
 /// TRACE.
 fn request_matrix(names: &[&str], port: u16) -> Vec<Request> {
-    let mut hosts: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut hosts: Vec<String> = names.iter().map(std::string::ToString::to_string).collect();
     hosts.extend(["localhost".to_string(), format!("127.0.0.1:{port}"), UNKNOWN_HOST.to_string()]);
     let mut out = Vec::new();
     for host in hosts {

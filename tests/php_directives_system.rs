@@ -159,10 +159,10 @@ fn defaults_and_modes_agree_with_ini_get_all() {
             let php_default = value.as_deref().unwrap_or("");
             match d.default {
                 Some(default) if default != php_default => {
-                    failures.push(format!("{name}: table default {default:?}, PHP {v} {php_default:?}"))
+                    failures.push(format!("{name}: table default {default:?}, PHP {v} {php_default:?}"));
                 }
                 None if !php_default.is_empty() => {
-                    failures.push(format!("{name}: table has no default, PHP {php_default:?}"))
+                    failures.push(format!("{name}: table has no default, PHP {php_default:?}"));
                 }
                 _ => defaults += 1,
             }
@@ -265,7 +265,7 @@ fn integer_directives_read_as_quantities_exactly_where_the_table_says() {
         // What conflint says about "7x" matches: a warning for quantities, silence-but-7 for plain integers.
         match check_value(d, "7x") {
             Some(ValueProblem::QuantityWarning { reads_as: 7, warning }) => {
-                assert!(err.contains(&warning), "{warning}")
+                assert!(err.contains(&warning), "{warning}");
             }
             Some(ValueProblem::NotAnInteger { reads_as: 7 }) => {}
             // 7 bytes is below what PHP has already allocated: refused, as the size test shows.

@@ -41,7 +41,7 @@ fn error(src: impl AsRef<[u8]>) -> (String, usize) {
 }
 
 fn entry(file: &PhpIniFile, key: &str) -> Entry {
-    file.entries().find(|(_, e)| e.key_text == key).map(|(_, e)| e.clone()).unwrap_or_else(|| panic!("no {key}"))
+    file.entries().find(|(_, e)| e.key_text == key).map_or_else(|| panic!("no {key}"), |(_, e)| e.clone())
 }
 
 #[test]

@@ -85,10 +85,8 @@ fn snapshot_repo(src: &Path, dst: &Path) -> String {
     for rel in listed.stdout.split(|b| *b == 0).filter(|r| !r.is_empty()) {
         let rel = Path::new(std::str::from_utf8(rel).expect("utf-8 path"));
         let from = src.join(rel);
-        let meta = match fs::symlink_metadata(&from) {
-            Ok(meta) => meta,
-            Err(_) => continue, // deleted in the working tree
-        };
+        // Deleted in the working tree.
+        let Ok(meta) = fs::symlink_metadata(&from) else { continue };
         let to = dst.join(rel);
         fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
         if meta.file_type().is_symlink() {

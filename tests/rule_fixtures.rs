@@ -108,7 +108,7 @@ fn fixing(code: &str, case: &str, dir: &Path) -> Result<(), Failed> {
         }
         let diff = similar::TextDiff::from_lines(original.as_slice(), fixed.as_slice());
         for change in diff.iter_all_changes().filter(|c| c.tag() == similar::ChangeTag::Delete) {
-            let line = change.old_index().map(|i| i + 1).unwrap_or(0);
+            let line = change.old_index().map_or(0, |i| i + 1);
             if !lines.is_some_and(|l| l.contains(&line)) {
                 return Err(
                     format!("{code}/{case}: {} line {line} changed but holds no finding", path.display()).into()

@@ -10,7 +10,7 @@ use conflint::{FileKind, Settings};
 
 /// Parse `text` as `kind`; when it parses, printing the tree must give back
 /// the input byte for byte. Returns whether it parsed.
-pub fn roundtrip(kind: FileKind, text: &[u8]) -> bool {
+pub(crate) fn roundtrip(kind: FileKind, text: &[u8]) -> bool {
     let printed = match kind {
         FileKind::Httpd => HttpdFile::parse(text).map(|f| f.print()),
         FileKind::PhpIni => PhpIniFile::parse(text).map(|f| f.print()),
@@ -37,7 +37,7 @@ pub fn roundtrip(kind: FileKind, text: &[u8]) -> bool {
 /// The parsers read plain lines with a byte scan and the rest with pest;
 /// the grammar alone must read the same tree, or refuse the file too (with
 /// several errors the two may name a different first one).
-pub fn fast_path_agrees(kind: FileKind, text: &[u8]) {
+pub(crate) fn fast_path_agrees(kind: FileKind, text: &[u8]) {
     let (fast, grammar) = match kind {
         FileKind::Httpd => (
             HttpdFile::parse(text).map(|f| format!("{:?}", (f.bom, f.lines))),
@@ -56,7 +56,7 @@ pub fn fast_path_agrees(kind: FileKind, text: &[u8]) {
 
 /// The settings the pipeline lints with: every rule on, a memory budget
 /// (HT005) and trusted addresses (GL001), optionally Apache 2.2.
-pub fn settings(apache_2_2: bool) -> Settings {
+pub(crate) fn settings(apache_2_2: bool) -> Settings {
     let mut settings = Settings::default();
     settings.selection.select = Some(vec!["ALL".to_string()]);
     settings.httpd.memory = Some(2 * 1024 * 1024 * 1024);
@@ -70,7 +70,7 @@ pub fn settings(apache_2_2: bool) -> Settings {
 
 /// What the first byte of a pipeline input selects: the kind, the file name
 /// (entry file or fragment) and the Apache version.
-pub fn select(selector: u8) -> (FileKind, &'static str, bool) {
+pub(crate) fn select(selector: u8) -> (FileKind, &'static str, bool) {
     let kind = match selector % 3 {
         0 => FileKind::Httpd,
         1 => FileKind::PhpIni,
@@ -91,7 +91,7 @@ pub fn select(selector: u8) -> (FileKind, &'static str, bool) {
 /// The whole pipeline on one file: parse (round trip), check, fix safe, fix
 /// unsafe. A fixed file parses again and prints back exactly; fixing it
 /// again changes nothing; a file that does not parse is never changed.
-pub fn pipeline(kind: FileKind, path: &str, apache_2_2: bool, text: &[u8]) {
+pub(crate) fn pipeline(kind: FileKind, path: &str, apache_2_2: bool, text: &[u8]) {
     let settings = settings(apache_2_2);
     let parses = roundtrip(kind, text);
     let _ = conflint::check(path, kind, text, &settings);

@@ -6,32 +6,32 @@ use std::path::{Path, PathBuf};
 
 /// The shared corpus of real configuration files, relative to the repo root
 /// (integration tests run with the root package's directory as cwd).
-pub fn corpus(rel: &str) -> PathBuf {
+pub(crate) fn corpus(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus").join(rel)
 }
 
 /// Whether the shared corpus is present (it is not in a plain clone).
-pub fn corpus_available() -> bool {
+pub(crate) fn corpus_available() -> bool {
     corpus("").is_dir()
 }
 
 /// Skip note written straight to the process's stderr, so that `cargo test`
 /// shows it even for a passing test (the test harness only captures the
 /// `print!` family).
-pub fn note_skip(test: &str, why: &str) {
+pub(crate) fn note_skip(test: &str, why: &str) {
     let _ = writeln!(std::io::stderr(), "SKIPPED system test `{test}`: {why}");
 }
 
 /// Whether system tests must run (scripts/test sets CONFLINT_SYSTEM_TESTS=require):
 /// a missing tool is then a failure, not a skip.
-pub fn system_tests_required() -> bool {
-    std::env::var("CONFLINT_SYSTEM_TESTS").map(|v| v == "require").unwrap_or(false)
+pub(crate) fn system_tests_required() -> bool {
+    std::env::var("CONFLINT_SYSTEM_TESTS").is_ok_and(|v| v == "require")
 }
 
 /// The full path of `program` on PATH (also /usr/sbin, where Debian puts
 /// apache2). `None` means skip: the note is printed, or the test fails when
 /// system tests are required.
-pub fn system_tool(program: &str, test: &str) -> Option<PathBuf> {
+pub(crate) fn system_tool(program: &str, test: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let found = std::env::split_paths(&path)
         .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
@@ -46,7 +46,7 @@ pub fn system_tool(program: &str, test: &str) -> Option<PathBuf> {
 }
 
 /// Skip (or fail when required) a test that needs ../shared/corpus.
-pub fn require_corpus(test: &str) -> bool {
+pub(crate) fn require_corpus(test: &str) -> bool {
     if corpus_available() {
         return true;
     }
@@ -58,7 +58,7 @@ pub fn require_corpus(test: &str) -> bool {
 
 /// insta settings that store snapshots under the top-level `snapshots/AREA/`.
 /// Use as `common::snapshots("php").bind(|| insta::assert_snapshot!(...))`.
-pub fn snapshots(area: &str) -> insta::Settings {
+pub(crate) fn snapshots(area: &str) -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots").join(area));
     settings.set_prepend_module_to_snapshot(false);
@@ -66,7 +66,7 @@ pub fn snapshots(area: &str) -> insta::Settings {
 }
 
 /// Copy a directory tree, keeping symlinks as symlinks.
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.expect("walk");
         let rel = entry.path().strip_prefix(from).expect("prefix");
@@ -85,7 +85,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// Every regular file under `dir` with its bytes, by relative path.
-pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+pub(crate) fn read_tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
@@ -96,7 +96,7 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
 
 /// Run the conflint binary in `dir` (so its conflint.toml is found and
 /// paths print short), without colour. Returns (exit code, stdout, stderr).
-pub fn conflint_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn conflint_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_conflint"))
         .args(args)
         .current_dir(dir)
@@ -112,7 +112,7 @@ pub fn conflint_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 /// Wait for `child`, killing it (and failing the test) after `limit`;
 /// `what` names the run in the failure.
-pub fn wait_bounded(
+pub(crate) fn wait_bounded(
     child: &mut std::process::Child,
     limit: std::time::Duration,
     what: &str,
@@ -132,7 +132,7 @@ pub fn wait_bounded(
 }
 
 /// Write `bytes` to `root/rel`, creating its directories; returns the path.
-pub fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+pub(crate) fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     let path = root.join(rel);
     std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
@@ -140,26 +140,26 @@ pub fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 }
 
 /// Whether the tests run as root (some system tests need `nobody`).
-pub fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
 }
 
 /// The uid and gid of `nobody`.
-pub const NOBODY: u32 = 65534;
+pub(crate) const NOBODY: u32 = 65534;
 
 /// A TCP port on 127.0.0.1 free right now.
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
 /// `--format json` output, parsed; fails the test with the text otherwise.
-pub fn json(stdout: &str) -> serde_json::Value {
+pub(crate) fn json(stdout: &str) -> serde_json::Value {
     serde_json::from_str(stdout).unwrap_or_else(|e| panic!("--format json printed invalid JSON ({e}):\n{stdout}"))
 }
 
 /// The distinct codes of a JSON report, sorted.
-pub fn codes(report: &serde_json::Value) -> Vec<String> {
+pub(crate) fn codes(report: &serde_json::Value) -> Vec<String> {
     let mut codes: Vec<String> = report["diagnostics"]
         .as_array()
         .into_iter()

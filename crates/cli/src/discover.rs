@@ -56,13 +56,13 @@ pub fn walk(root: &Path, files: &FileMap, found: &mut Walked) {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                let path = error.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+                let path = error.path().map_or_else(|| root.to_path_buf(), Path::to_path_buf);
                 let reason = match error.loop_ancestor() {
                     Some(ancestor) => format!(
                         "symlink loop: leads back to {}; not followed",
                         conflint_core::text::quoted_path(ancestor)
                     ),
-                    None => error.io_error().map(|e| e.to_string()).unwrap_or_else(|| error.to_string()),
+                    None => error.io_error().map_or_else(|| error.to_string(), std::string::ToString::to_string),
                 };
                 let loops = error.loop_ancestor().is_some();
                 let mut problem = LoadProblem::unreadable(path, reason);

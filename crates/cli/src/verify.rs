@@ -114,7 +114,7 @@ fn first_line(bytes: &[u8]) -> String {
 
 /// The server root of an httpd entry file, as [`conflint_core::httpd::include::RootMap`] infers it.
 fn server_root(entry: &Path) -> PathBuf {
-    let dir = entry.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let dir = entry.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let is_conf = dir.file_name().is_some_and(|n| n == "conf") && entry.file_name().is_some_and(|n| n == "httpd.conf");
     if is_conf { dir.parent().map(Path::to_path_buf).unwrap_or(dir) } else { dir }
 }
@@ -138,9 +138,8 @@ fn verify_httpd(target: &Target, files: &[FixedFile]) -> Verdict {
     let Ok(rel_entry) = entry.strip_prefix(&root).map(Path::to_path_buf) else {
         return Verdict::Skipped("the entry file lies outside its server root".to_string());
     };
-    let before = match stage_and_check(&binary, &root, &rel_entry, &[]) {
-        Some(result) => result,
-        None => return Verdict::Skipped("the tree could not be staged".to_string()),
+    let Some(before) = stage_and_check(&binary, &root, &rel_entry, &[]) else {
+        return Verdict::Skipped("the tree could not be staged".to_string());
     };
     if let Err(message) = before {
         return Verdict::Skipped(format!("`{check}` refuses the tree as it is on this machine ({message})"));

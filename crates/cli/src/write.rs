@@ -128,7 +128,7 @@ mod tests {
         }
         let leftovers: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
-            .filter_map(|e| e.ok())
+            .filter_map(std::result::Result::ok)
             .filter(|e| e.file_name().to_string_lossy().contains("conflint"))
             .collect();
         assert!(leftovers.is_empty());

@@ -341,7 +341,7 @@ impl<'a> SnapshotFileSystem<'a> {
 
 impl FileSystem for SnapshotFileSystem<'_> {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        let mut read = self.read.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut read = self.read.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(bytes) = read.get(path) {
             return Ok(bytes.clone());
         }
@@ -452,7 +452,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let fifo = dir.join("httpd.conf");
         let status = std::process::Command::new("mkfifo").arg(&fifo).status();
-        if status.map(|s| s.success()).unwrap_or(false) {
+        if status.is_ok_and(|s| s.success()) {
             let err = read_regular_file(&fifo, u64::MAX).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         }

@@ -168,7 +168,7 @@ impl LineIndex {
     /// The bytes of 0-based `line`, without its line ending.
     pub fn line_text<'a>(&self, bytes: &'a [u8], line: usize) -> &'a [u8] {
         let start = self.line_start(line).min(bytes.len());
-        let end = self.line_starts.get(line + 1).map(|next| next - 1).unwrap_or(bytes.len());
+        let end = self.line_starts.get(line + 1).map_or(bytes.len(), |next| next - 1);
         let mut text = &bytes[start..end.max(start)];
         if let Some(stripped) = text.strip_suffix(b"\r") {
             text = stripped;

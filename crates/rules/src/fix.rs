@@ -287,12 +287,15 @@ impl<'a> PassEdits<'a> {
 /// by start with the running maximum of the ends: "is it still reported
 /// here?" in O(log n).
 struct Reported<'a> {
-    groups: HashMap<(Rule, &'a std::path::Path, &'a str), (Vec<usize>, Vec<usize>)>,
+    groups: HashMap<FindingKey<'a>, (Vec<usize>, Vec<usize>)>,
 }
+
+/// A finding's rule, file and message: what "the same finding" means.
+type FindingKey<'a> = (Rule, &'a std::path::Path, &'a str);
 
 impl<'a> Reported<'a> {
     fn new(after: &'a [Diagnostic]) -> Self {
-        let mut groups: HashMap<(Rule, &std::path::Path, &str), Vec<(usize, usize)>> = HashMap::new();
+        let mut groups: HashMap<FindingKey<'_>, Vec<(usize, usize)>> = HashMap::new();
         for a in after {
             let key = (a.rule, a.location.path.as_path(), a.message.as_str());
             groups.entry(key).or_default().push((a.location.span.start, a.location.span.end));

@@ -14,9 +14,9 @@ pub mod loading;
 pub mod plan;
 pub mod registry;
 pub mod rule;
-pub mod rules;
+pub(crate) mod rules;
 pub mod settings;
-pub mod suppression;
+pub(crate) mod suppression;
 
 pub use conflint_core::{FileKind, Role, Target};
 pub use context::Checker;

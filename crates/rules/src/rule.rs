@@ -99,11 +99,11 @@ macro_rules! declare_rule {
     ) => {
         $(#[doc = $doc])*
         #[derive(Debug, Default, Clone, Copy)]
-        pub struct $name;
+        pub(crate) struct $name;
 
         impl $name {
             /// The rule's identity, and its doc comment as documentation.
-            pub const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+            pub(crate) const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
                 code: $code,
                 name: $kebab,
                 severity: $crate::diagnostic::Severity::$severity,

@@ -13,13 +13,11 @@ use conflint_core::{SourceFile, Span};
 
 /// One `ignore[...]` or `ignore-file[...]` comment.
 #[derive(Debug, Clone)]
-pub struct Suppression {
+pub(crate) struct Suppression {
     /// The file holding the comment.
     pub path: PathBuf,
     /// The comment line's bytes.
     pub span: Span,
-    /// 1-based line of the comment.
-    pub line: usize,
     /// The 1-based line it silences; `None` for `ignore-file`.
     pub target_line: Option<usize>,
     /// Codes or prefixes, upper case.
@@ -28,7 +26,7 @@ pub struct Suppression {
 
 impl Suppression {
     /// Whether it silences `code` at 1-based `line` of `path`.
-    pub fn covers(&self, path: &Path, line: usize, code: &str) -> bool {
+    pub(crate) fn covers(&self, path: &Path, line: usize, code: &str) -> bool {
         self.path == path
             && self.target_line.is_none_or(|t| t == line)
             && self.codes.iter().any(|c| code.starts_with(c.as_str()))
@@ -38,7 +36,7 @@ impl Suppression {
 /// Find the suppression comments of one file, in the comments its parser
 /// found: a `#` inside a gitlab.rb heredoc or a `;` inside a multi-line
 /// php.ini string is no comment, and silences nothing.
-pub fn scan(file: &SourceFile<'_>) -> Vec<Suppression> {
+pub(crate) fn scan(file: &SourceFile<'_>) -> Vec<Suppression> {
     let (source, index) = (file.source, file.lines);
     if file.comments.is_empty() || memchr::memmem::find(source, b"conflint:").is_none() {
         return Vec::new();
@@ -74,14 +72,14 @@ pub fn scan(file: &SourceFile<'_>) -> Vec<Suppression> {
         });
         let start = index.line_start(line);
         let span = Span::new(start, start + index.line_text(source, line).len());
-        found.push(Suppression { path: file.path.to_path_buf(), span, line: line + 1, target_line, codes });
+        found.push(Suppression { path: file.path.to_path_buf(), span, target_line, codes });
     }
     found
 }
 
 /// The suppressions of a unit, found by file and line without a scan of
 /// them all for every finding.
-pub struct SuppressionIndex<'a> {
+pub(crate) struct SuppressionIndex<'a> {
     all: &'a [Suppression],
     by_line: HashMap<(&'a Path, usize), Vec<usize>>,
     file_wide: HashMap<&'a Path, Vec<usize>>,
@@ -89,7 +87,7 @@ pub struct SuppressionIndex<'a> {
 
 impl<'a> SuppressionIndex<'a> {
     /// Index `all`, in the order given.
-    pub fn new(all: &'a [Suppression]) -> Self {
+    pub(crate) fn new(all: &'a [Suppression]) -> Self {
         let mut by_line: HashMap<(&Path, usize), Vec<usize>> = HashMap::new();
         let mut file_wide: HashMap<&Path, Vec<usize>> = HashMap::new();
         for (i, suppression) in all.iter().enumerate() {
@@ -103,7 +101,7 @@ impl<'a> SuppressionIndex<'a> {
 
     /// The position in `all` of the first suppression that silences `code`
     /// at 1-based `line` of `path`.
-    pub fn find(&self, path: &Path, line: usize, code: &str) -> Option<usize> {
+    pub(crate) fn find(&self, path: &Path, line: usize, code: &str) -> Option<usize> {
         let at_line = self.by_line.get(&(path, line)).into_iter().flatten();
         let in_file = self.file_wide.get(path).into_iter().flatten();
         at_line.chain(in_file).copied().filter(|&i| self.all[i].covers(path, line, code)).min()

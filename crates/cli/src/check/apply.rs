@@ -92,9 +92,12 @@ impl Allowed {
     }
 }
 
-/// Write the planned files; returns the messages of the files that could
-/// not be written and the results whose files were all written.
-pub fn write(plan: &WritePlan) -> Result<(Vec<(usize, String)>, Vec<PathBuf>), Interrupted> {
+/// What writing the planned files did.
+pub type Written = (Vec<(usize, String)>, Vec<PathBuf>);
+
+/// Write the planned files; returns the messages (with the result they
+/// belong to) of the files that could not be written, and the files written.
+pub fn write(plan: &WritePlan) -> Result<Written, Interrupted> {
     let mut failed = Vec::new();
     let mut written = Vec::new();
     for planned in &plan.writes {

@@ -23,7 +23,7 @@ macro_rules! say {
 }
 
 /// Check (or fix) stdin as the file `name`.
-pub fn check_stdin(
+pub(super) fn check_stdin(
     args: &CheckArgs,
     config: &Config,
     settings: &Settings,

@@ -122,8 +122,7 @@ fn snippet(d: &Diagnostic, bytes: &[u8], index: &LineIndex) -> Option<(String, u
         .map(|l| index.line_start(l))
         .next()
         .filter(|e| *e != usize::MAX)
-        .map(|e| e - 1)
-        .unwrap_or(bytes.len())
+        .map_or(bytes.len(), |e| e - 1)
         .min(bytes.len());
     let chunk = &bytes[start..end.max(start)];
     let (text, map) = decode(chunk);
@@ -131,7 +130,7 @@ fn snippet(d: &Diagnostic, bytes: &[u8], index: &LineIndex) -> Option<(String, u
     let mut range = rel(span.start)..rel(span.end.min(end));
     if range.is_empty() {
         // An insertion point or a file-level finding: mark one character.
-        let next = text[range.start..].chars().next().map(char::len_utf8).unwrap_or(0);
+        let next = text[range.start..].chars().next().map_or(0, char::len_utf8);
         range = range.start..range.start + next;
     }
     if text.trim().is_empty() && range.is_empty() {

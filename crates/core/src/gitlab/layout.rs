@@ -143,7 +143,7 @@ impl GitlabRbFile {
             .find(|c| c.end <= last.start)
             .map(|c| self.text(Span::new(c.start, last.start)))
             .filter(|s| !s.contains('\n') && !s.contains('#'))
-            .map_or_else(|| ", ".to_string(), |s| s.into_owned())
+            .map_or_else(|| ", ".to_string(), std::borrow::Cow::into_owned)
     }
 
     /// The offset where the line holding `offset` ends, before its line ending.

@@ -221,7 +221,7 @@ impl<'f> GitlabSettings<'f> {
     /// `gitlab_rails['rack_attack_git_basic_auth'] = {...}` and
     /// `gitlab_rails['rack_attack_git_basic_auth']['ip_whitelist'] = [...]`.
     pub fn assignments_to(&self, receiver: &str, path: &[&str]) -> impl Iterator<Item = &Setting> {
-        let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        let path: Vec<String> = path.iter().map(std::string::ToString::to_string).collect();
         self.settings(receiver).filter(move |s| s.keys.iter().zip(&path).all(|(k, p)| k.value == *p))
     }
 

@@ -1080,7 +1080,7 @@ impl<'a> Scanner<'a> {
             | b"defined?" => self.last = Last::ExprBeg,
             b"return" | b"break" | b"next" | b"redo" | b"retry" | b"yield" | b"super" | b"self" | b"nil" | b"true"
             | b"false" | b"alias" | b"undef" | b"__FILE__" | b"__LINE__" | b"__ENCODING__" | b"BEGIN" | b"END" => {
-                self.last = Last::Operand
+                self.last = Last::Operand;
             }
             _ => self.last = Last::Ident,
         }
@@ -1123,7 +1123,7 @@ mod tests {
 
     fn items(src: &str) -> Vec<Item> {
         let index = LineIndex::new(src.as_bytes());
-        scan(src.as_bytes(), 0, &index).map(|s| s.items).unwrap_or_else(|e| panic!("{}", e.message))
+        scan(src.as_bytes(), 0, &index).map_or_else(|e| panic!("{}", e.message), |s| s.items)
     }
 
     fn codes(src: &str) -> Vec<&str> {

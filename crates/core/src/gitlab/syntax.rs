@@ -337,7 +337,7 @@ impl GitlabRbFile {
                 StatementKind::Opaque(Opaque { hint: Some(OpaqueHint::UnreadableValue { keys, value, .. }) })
                     if keys.iter().any(|k| crate::secret::is_secret_name(&k.value)) =>
                 {
-                    out.push(*value)
+                    out.push(*value);
                 }
                 _ => {}
             }

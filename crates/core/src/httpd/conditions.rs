@@ -188,8 +188,8 @@ pub fn test_version(args: &[String], version: ApacheVersion) -> Truth {
 fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
     let mut parts = s.split('.');
     let major = parts.next()?.parse().ok()?;
-    let minor = parts.next().map(|p| p.parse()).transpose().ok()?.unwrap_or(0);
-    let patch = parts.next().map(|p| p.parse()).transpose().ok()?.unwrap_or(0);
+    let minor = parts.next().map(str::parse).transpose().ok()?.unwrap_or(0);
+    let patch = parts.next().map(str::parse).transpose().ok()?.unwrap_or(0);
     Some((major, minor, patch))
 }
 
@@ -198,7 +198,7 @@ mod tests {
     use super::*;
 
     fn args(a: &[&str]) -> Vec<String> {
-        a.iter().map(|s| s.to_string()).collect()
+        a.iter().map(std::string::ToString::to_string).collect()
     }
 
     #[test]

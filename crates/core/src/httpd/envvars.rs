@@ -13,7 +13,7 @@ pub fn parse(text: &str) -> HashMap<String, String> {
     let mut vars: HashMap<String, String> = HashMap::new();
     for line in text.lines() {
         let line = line.trim();
-        let line = line.strip_prefix("export ").map(str::trim_start).unwrap_or(line);
+        let line = line.strip_prefix("export ").map_or(line, str::trim_start);
         let Some((name, value)) = line.split_once('=') else { continue };
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             continue;
@@ -57,7 +57,7 @@ fn expand(value: &str, vars: &HashMap<String, String>) -> String {
             rest = after;
             continue;
         }
-        out.push_str(vars.get(name).map(String::as_str).unwrap_or(""));
+        out.push_str(vars.get(name).map_or("", String::as_str));
         rest = &after[consumed..];
     }
     out.push_str(rest);

@@ -321,7 +321,7 @@ impl RootMap {
         let dir_name = entry_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let is_httpd_conf = entry.file_name().is_some_and(|n| n == "httpd.conf");
         let inferred = if dir_name == "conf" && is_httpd_conf {
-            entry_dir.parent().map(Path::to_path_buf).unwrap_or_else(|| entry_dir.clone())
+            entry_dir.parent().map_or_else(|| entry_dir.clone(), Path::to_path_buf)
         } else {
             entry_dir.clone()
         };

@@ -223,7 +223,7 @@ impl HttpdTree {
             if !item.is_conditional() || item.truth != Truth::Maybe {
                 return None;
             }
-            let arg = item.args.first().map(String::as_str).unwrap_or("");
+            let arg = item.args.first().map_or("", String::as_str);
             if item.is("IfModule") {
                 let (negated, module) = match arg.strip_prefix('!') {
                     Some(m) => (true, m),
@@ -396,7 +396,7 @@ impl<'a> Walker<'a> {
     ) -> Self {
         let roots = RootMap::new(entry, options.server_root.as_deref());
         let server_root = roots.local_root.clone();
-        let identity = fs.map(|fs| fs.identity(entry)).unwrap_or_else(|| FileIdentity::Path(entry.to_path_buf()));
+        let identity = fs.map_or_else(|| FileIdentity::Path(entry.to_path_buf()), |fs| fs.identity(entry));
         let env = match fs {
             // Debian's apache2ctl sources envvars next to apache2.conf.
             Some(fs) => entry
@@ -503,7 +503,7 @@ impl<'a> Walker<'a> {
                     frame.next = end + 1;
                     return Vec::new();
                 }
-                let parent_truth = parent.map(|p| self.items[p].truth).unwrap_or(Truth::Yes);
+                let parent_truth = parent.map_or(Truth::Yes, |p| self.items[p].truth);
                 let own = self.condition(&name, &args);
                 let truth = parent_truth.and(own);
                 if truth == Truth::No {
@@ -542,7 +542,7 @@ impl<'a> Walker<'a> {
                 let name = file.text(directive.name).into_owned();
                 let args_span = Span::new(directive.name.end, line.text.end);
                 let args = self.substituted_args(file, args_span, &directive.args);
-                let truth = parent.map(|p| self.items[p].truth).unwrap_or(Truth::Yes);
+                let truth = parent.map_or(Truth::Yes, |p| self.items[p].truth);
                 let span = match frame.expansion {
                     Some(_) => self.files[at_file].syntax.lines[at_line].text,
                     None => line.text,
@@ -687,7 +687,7 @@ impl<'a> Walker<'a> {
 
     /// The truth of a section's own condition (`Yes` for ordinary sections).
     fn condition(&mut self, name: &str, args: &[String]) -> Truth {
-        let first = args.first().map(String::as_str).unwrap_or("");
+        let first = args.first().map_or("", String::as_str);
         if name.eq_ignore_ascii_case("IfModule") {
             self.modules_tested.push(first.trim_start_matches('!').to_string());
             let mut modules = self.modules.clone();
@@ -716,7 +716,7 @@ impl<'a> Walker<'a> {
     /// What a directive does to the reading itself.
     fn effect(&mut self, frame: &Frame, parent: Option<ItemId>, name: &str, args: &[String], span: Span) -> Vec<Frame> {
         let lower = name.to_ascii_lowercase();
-        let first = args.first().map(String::as_str).unwrap_or("");
+        let first = args.first().map_or("", String::as_str);
         match lower.as_str() {
             "define" if !first.is_empty() => {
                 self.defines.insert(first.to_string(), args.get(1).cloned().unwrap_or_default());

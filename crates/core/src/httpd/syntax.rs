@@ -18,7 +18,7 @@ mod grammar {
     #![allow(missing_docs)]
     #[derive(pest_derive::Parser)]
     #[grammar = "../../grammars/httpd.pest"]
-    pub struct HttpdGrammar;
+    pub(super) struct HttpdGrammar;
 }
 
 use grammar::{HttpdGrammar, Rule};
@@ -178,7 +178,7 @@ impl HttpdFile {
                 Ok(mut pairs) => pairs.next(),
                 Err(error) => return Err(builder.grammar_error(&error, pos)),
             };
-            for pair in lines.into_iter().flat_map(|p| p.into_inner()) {
+            for pair in lines.into_iter().flat_map(pest::iterators::Pair::into_inner) {
                 if matches!(pair.as_rule(), Rule::line | Rule::last_line) {
                     builder.line(pair, &view, pos)?;
                 }
@@ -277,7 +277,7 @@ impl HttpdFile {
         }
         let mut depth = vec![0usize; self.lines.len()];
         for (id, line) in self.lines.iter().enumerate() {
-            let d = line.parent.map(|p| depth[p] + 1).unwrap_or(0);
+            let d = line.parent.map_or(0, |p| depth[p] + 1);
             depth[id] = d;
             // A closing tag has its opening tag's parent, hence its depth.
             let indent = "  ".repeat(d);
@@ -565,23 +565,20 @@ impl Builder<'_> {
             Rule::comment => LineKind::Comment { text: item_span },
             Rule::directive => {
                 let mut inner = item.into_inner();
-                let name = inner.next().map(|p| map(span_of(&p))).unwrap_or(item_span);
+                let name = inner.next().map_or(item_span, |p| map(span_of(&p)));
                 let args = inner.next().map(|a| collect_args(a, map)).unwrap_or_default();
                 LineKind::Directive(Directive { name, args })
             }
             Rule::close_tag => {
                 let mut inner = item.into_inner();
-                let name = inner.next().map(|p| map(span_of(&p))).unwrap_or(item_span);
+                let name = inner.next().map_or(item_span, |p| map(span_of(&p)));
                 // The ignored words after the tag, without the blanks around them.
-                let tail = inner
-                    .next()
-                    .map(|p| {
-                        let text = p.as_str();
-                        let start = p.as_span().start() + (text.len() - text.trim_start().len());
-                        let end = p.as_span().end() - (text.len() - text.trim_end().len());
-                        map(Span::new(start, end.max(start)))
-                    })
-                    .unwrap_or(Span::empty(item_span.end));
+                let tail = inner.next().map_or(Span::empty(item_span.end), |p| {
+                    let text = p.as_str();
+                    let start = p.as_span().start() + (text.len() - text.trim_start().len());
+                    let end = p.as_span().end() - (text.len() - text.trim_end().len());
+                    map(Span::new(start, end.max(start)))
+                });
                 LineKind::Close(SectionClose { name, open: usize::MAX, tail })
             }
             Rule::open_tag => {

@@ -204,7 +204,7 @@ mod tests {
 
     fn detect(lines: &[(&str, &[&str])]) -> (ApacheVersion, VersionSource) {
         let evidence = lines.iter().map(|(n, a)| {
-            let args: Vec<String> = a.iter().map(|s| s.to_string()).collect();
+            let args: Vec<String> = a.iter().map(std::string::ToString::to_string).collect();
             evidence(n, &args, false)
         });
         let nvh = lines.iter().any(|(n, _)| n.eq_ignore_ascii_case("NameVirtualHost"));

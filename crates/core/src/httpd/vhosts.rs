@@ -196,7 +196,7 @@ fn is_unspecified(text: &str) -> bool {
 
 /// `https://www.example.com:443` → `www.example.com`.
 pub fn bare_name(name: &str) -> String {
-    let name = name.split_once("://").map(|(_, rest)| rest).unwrap_or(name);
+    let name = name.split_once("://").map_or(name, |(_, rest)| rest);
     if let Some(rest) = name.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest).to_string();
     }

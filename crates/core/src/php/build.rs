@@ -76,7 +76,7 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
 fn error_at(source: &[u8], span: Span, php_line: Option<usize>, message: impl Into<String>) -> SyntaxError {
     let offset = span.start.min(source.len());
     let before = &source[..offset];
-    let line_start = before.iter().rposition(|b| *b == b'\n' || *b == b'\r').map(|i| i + 1).unwrap_or(0);
+    let line_start = before.iter().rposition(|b| *b == b'\n' || *b == b'\r').map_or(0, |i| i + 1);
     let physical_line = 1 + count_newlines(before);
     SyntaxError {
         span,
@@ -126,8 +126,7 @@ impl Builder<'_> {
                     .clone()
                     .into_inner()
                     .find(|p| p.as_rule() == Rule::comment_text)
-                    .map(|p| self.span(&p))
-                    .unwrap_or(span);
+                    .map_or(span, |p| self.span(&p));
                 self.php_line += count_rule(&pair, Rule::eol);
                 IniLineKind::Comment { text }
             }
@@ -322,8 +321,7 @@ impl Builder<'_> {
                     let eq = self.source[span.range()]
                         .iter()
                         .position(|b| *b == b'=')
-                        .map(|i| span.start + i)
-                        .unwrap_or(span.start);
+                        .map_or(span.start, |i| span.start + i);
                     entry.equals = Some(Span::new(eq, eq + 1));
                 }
                 Rule::value => value_pair = Some(part),
@@ -533,8 +531,7 @@ fn next_token_name(source: &[u8], at: usize, next: Option<&Pair<'_, Rule>>, base
                 .clone()
                 .into_inner()
                 .find(|p| p.as_rule() == Rule::key_bool_word)
-                .map(|p| span_of(&p).shifted(base))
-                .unwrap_or(token);
+                .map_or(token, |p| span_of(&p).shifted(base));
             return (bool_token_name(&source[word.range()]).to_string(), word, 0);
         }
         _ => return (quote_char(source.get(first).copied().unwrap_or(b'?') as char), token, 0),
@@ -562,7 +559,7 @@ fn trim_blanks(source: &[u8], span: Span) -> Span {
     let bytes = &source[span.range()];
     let is_blank = |b: &u8| *b == b' ' || *b == b'\t';
     let start = bytes.iter().position(|b| !is_blank(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !is_blank(b)).map(|i| i + 1).unwrap_or(start);
+    let end = bytes.iter().rposition(|b| !is_blank(b)).map_or(start, |i| i + 1);
     Span::new(span.start + start, span.start + end.max(start))
 }
 

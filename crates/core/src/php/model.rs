@@ -137,7 +137,7 @@ impl PhpIniTree {
                     files.extend(inis.iter().map(|p| read_source(fs, p, false)));
                 }
                 Err(error) => {
-                    files.push(IniSource { path: dir.to_path_buf(), is_entry: false, content: Err(error.into()) })
+                    files.push(IniSource { path: dir.clone(), is_entry: false, content: Err(error.into()) });
                 }
             }
         }
@@ -256,7 +256,7 @@ fn read_source(fs: &dyn FileSystem, path: &Path, is_entry: bool) -> IniSource {
 }
 
 fn file_name_bytes(path: &Path) -> &[u8] {
-    path.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default()
+    path.file_name().map(std::ffi::OsStr::as_encoded_bytes).unwrap_or_default()
 }
 
 /// PHP's test: the name's last `.` starts exactly `.ini` (so `a.ini` and

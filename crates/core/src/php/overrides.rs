@@ -141,7 +141,7 @@ pub(crate) struct Overrides {
 
 impl Overrides {
     /// Read the pool files and the httpd trees of `sources`.
-    pub fn load(fs: &dyn FileSystem, sources: &OverrideSources) -> Overrides {
+    pub(crate) fn load(fs: &dyn FileSystem, sources: &OverrideSources) -> Overrides {
         let mut out = Overrides::default();
         for path in &sources.pools {
             let content = crate::source::read_text(fs, path)
@@ -238,7 +238,7 @@ impl Overrides {
                 if flag { if super::php_bool(raw) { "1".to_string() } else { String::new() } } else { raw.clone() };
             let syntax = &tree.file(item.file).syntax;
             let span = match &syntax.lines[item.line].kind {
-                LineKind::Directive(d) => d.args.get(1).map(|a| a.span).unwrap_or(d.name),
+                LineKind::Directive(d) => d.args.get(1).map_or(d.name, |a| a.span),
                 _ => syntax.lines[item.line].text,
             };
             if !files_used.contains(&item.file) {

@@ -1,6 +1,6 @@
 //! Every rule, one module (file) per rule, grouped by format.
 
-pub mod cl;
-pub mod gitlab;
-pub mod httpd;
-pub mod php;
+pub(crate) mod cl;
+pub(crate) mod gitlab;
+pub(crate) mod httpd;
+pub(crate) mod php;

@@ -7,7 +7,7 @@ mod gl002_bad_entry;
 mod gl003_allow_all;
 mod gl004_obsolete_setting;
 
-pub use gl001_whitelist_gap::WhitelistGap;
-pub use gl002_bad_entry::BadEntry;
-pub use gl003_allow_all::AllowAll;
-pub use gl004_obsolete_setting::ObsoleteSetting;
+pub(crate) use gl001_whitelist_gap::WhitelistGap;
+pub(crate) use gl002_bad_entry::BadEntry;
+pub(crate) use gl003_allow_all::AllowAll;
+pub(crate) use gl004_obsolete_setting::ObsoleteSetting;

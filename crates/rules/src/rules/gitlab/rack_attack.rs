@@ -8,14 +8,14 @@ use conflint_core::gitlab::{EffectiveValue, GitlabRbFile, GitlabSettings, HashKe
 use ipnet::IpNet;
 
 /// The receiver and key of the failed-authentication ban settings.
-pub const RECEIVER: &str = "gitlab_rails";
-pub const KEY: &str = "rack_attack_git_basic_auth";
+pub(super) const RECEIVER: &str = "gitlab_rails";
+pub(super) const KEY: &str = "rack_attack_git_basic_auth";
 
 /// Keys GitLab reads in that hash (config/initializers/1_settings.rb).
-pub const KNOWN_KEYS: &[&str] = &["enabled", "ip_whitelist", "maxretry", "findtime", "bantime"];
+pub(super) const KNOWN_KEYS: &[&str] = &["enabled", "ip_whitelist", "maxretry", "findtime", "bantime"];
 
 /// The literal value at `rack_attack_git_basic_auth[key]`, if written as one.
-pub fn literal(settings: &GitlabSettings<'_>, key: &str) -> Option<ValueId> {
+pub(super) fn literal(settings: &GitlabSettings<'_>, key: &str) -> Option<ValueId> {
     match settings.effective(RECEIVER, &[KEY, key])?.value {
         EffectiveValue::Literal(id) => Some(id),
         _ => None,
@@ -24,19 +24,19 @@ pub fn literal(settings: &GitlabSettings<'_>, key: &str) -> Option<ValueId> {
 
 /// Whether the ban is on: `'enabled' => true` (the default is false since
 /// GitLab 11.2; `nil` falls back to false).
-pub fn enabled(file: &GitlabRbFile, settings: &GitlabSettings<'_>) -> bool {
+pub(super) fn enabled(file: &GitlabRbFile, settings: &GitlabSettings<'_>) -> bool {
     literal(settings, "enabled").and_then(|id| file.value(id)).is_some_and(|v| matches!(v.kind, ValueKind::Bool(true)))
 }
 
 /// An `ip_whitelist` entry read as GitLab reads it (`IPAddr.new`: an
 /// address or a CIDR block; anything else is dropped).
-pub fn parse_entry(text: &str) -> Option<IpNet> {
+pub(super) fn parse_entry(text: &str) -> Option<IpNet> {
     let text = text.trim();
     text.parse::<IpNet>().ok().or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
 /// The entries of a literal array or `%w[]` as (span, text).
-pub fn array_strings(file: &GitlabRbFile, id: ValueId) -> Option<Vec<(Span, Option<String>)>> {
+pub(super) fn array_strings(file: &GitlabRbFile, id: ValueId) -> Option<Vec<(Span, Option<String>)>> {
     let value = file.value(id)?;
     match &value.kind {
         ValueKind::Array(array) => Some(
@@ -53,7 +53,7 @@ pub fn array_strings(file: &GitlabRbFile, id: ValueId) -> Option<Vec<(Span, Opti
 
 /// An address or network that must never be banned, and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Trusted {
+pub(super) struct Trusted {
     /// The address or network.
     pub net: IpNet,
     /// Why it is trusted, for messages.
@@ -67,14 +67,14 @@ impl Trusted {
     /// Whether a safe fix may append it to `ip_whitelist`: a single address,
     /// or a network the user named; never one that covers every address
     /// (that would turn the ban off, GL003).
-    pub fn may_append(&self) -> bool {
+    pub(super) fn may_append(&self) -> bool {
         self.net.prefix_len() > 0 && (self.from_user || self.net.prefix_len() == self.net.max_prefix_len())
     }
 }
 
 /// Addresses that must never be banned: `--trusted-ip`/`[gitlab]
 /// trusted-ips`, plus the load balancers GitLab is told to trust.
-pub fn trusted(file: &GitlabRbFile, settings: &GitlabSettings<'_>, configured: &[IpNet]) -> Vec<Trusted> {
+pub(super) fn trusted(file: &GitlabRbFile, settings: &GitlabSettings<'_>, configured: &[IpNet]) -> Vec<Trusted> {
     let mut out: Vec<Trusted> = configured
         .iter()
         .map(|n| Trusted { net: *n, why: "a trusted address (--trusted-ip)".to_string(), from_user: true })
@@ -100,7 +100,7 @@ pub fn trusted(file: &GitlabRbFile, settings: &GitlabSettings<'_>, configured: &
 }
 
 /// The hash literal assigned to `rack_attack_git_basic_auth`, if any.
-pub fn ban_hash(file: &GitlabRbFile, settings: &GitlabSettings<'_>) -> Option<ValueId> {
+pub(super) fn ban_hash(file: &GitlabRbFile, settings: &GitlabSettings<'_>) -> Option<ValueId> {
     match settings.effective(RECEIVER, &[KEY])?.value {
         EffectiveValue::Literal(id) if file.hash(id).is_some() => Some(id),
         _ => None,
@@ -110,7 +110,7 @@ pub fn ban_hash(file: &GitlabRbFile, settings: &GitlabSettings<'_>) -> Option<Va
 /// Every key written for the ban: in its hash literal, and as index
 /// assignments `gitlab_rails['rack_attack_git_basic_auth']['key'] = ...`.
 /// Returns (key text, span of the key's characters, value).
-pub fn written_keys(file: &GitlabRbFile, settings: &GitlabSettings<'_>) -> Vec<(String, Span, ValueId)> {
+pub(super) fn written_keys(file: &GitlabRbFile, settings: &GitlabSettings<'_>) -> Vec<(String, Span, ValueId)> {
     let mut out = Vec::new();
     if let Some(hash) = ban_hash(file, settings).and_then(|id| file.hash(id)) {
         for pair in &hash.pairs {

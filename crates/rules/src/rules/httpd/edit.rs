@@ -13,7 +13,7 @@ use crate::diagnostic::Edit;
 
 /// The syntax of the directive behind an item; `None` for an item that a
 /// mod_macro `Use` produced, which has no bytes of its own to edit.
-pub fn directive(tree: &HttpdTree, item: ItemId) -> Option<&Directive> {
+pub(super) fn directive(tree: &HttpdTree, item: ItemId) -> Option<&Directive> {
     let item = tree.item(item);
     if item.from_macro {
         return None;
@@ -25,29 +25,29 @@ pub fn directive(tree: &HttpdTree, item: ItemId) -> Option<&Directive> {
 }
 
 /// The file an item is in, as found.
-pub fn path(tree: &HttpdTree, item: ItemId) -> &Path {
+pub(super) fn path(tree: &HttpdTree, item: ItemId) -> &Path {
     &tree.file(tree.item(item).file).path
 }
 
 /// The span to point a finding at: the argument at `index`, else the name.
-pub fn arg_span(tree: &HttpdTree, item: ItemId, index: usize) -> Span {
+pub(super) fn arg_span(tree: &HttpdTree, item: ItemId, index: usize) -> Span {
     match directive(tree, item) {
-        Some(d) => d.args.get(index).map(|a| a.span).unwrap_or(d.name),
+        Some(d) => d.args.get(index).map_or(d.name, |a| a.span),
         None => tree.item_line_span(item),
     }
 }
 
 /// The directive's name and arguments, from the name to the end of the last argument.
-pub fn directive_span(tree: &HttpdTree, item: ItemId) -> Span {
+pub(super) fn directive_span(tree: &HttpdTree, item: ItemId) -> Span {
     match directive(tree, item) {
-        Some(d) => Span::new(d.name.start, d.args.last().map(|a| a.span.end).unwrap_or(d.name.end)),
+        Some(d) => Span::new(d.name.start, d.args.last().map_or(d.name.end, |a| a.span.end)),
         None => tree.item_line_span(item),
     }
 }
 
 /// Replace argument `index` with `value`, keeping its quotes; append it
 /// when the directive has fewer arguments.
-pub fn replace_arg(tree: &HttpdTree, item: ItemId, index: usize, value: &str) -> Option<Edit> {
+pub(super) fn replace_arg(tree: &HttpdTree, item: ItemId, index: usize, value: &str) -> Option<Edit> {
     let d = directive(tree, item)?;
     let file = path(tree, item);
     Some(match d.args.get(index) {
@@ -58,20 +58,20 @@ pub fn replace_arg(tree: &HttpdTree, item: ItemId, index: usize, value: &str) ->
             _ => Edit::replace(file, arg.span, value),
         },
         None => {
-            let end = d.args.last().map(|a| a.span.end).unwrap_or(d.name.end);
+            let end = d.args.last().map_or(d.name.end, |a| a.span.end);
             Edit::insert(file, end, format!(" {value}"))
         }
     })
 }
 
 /// Rename a directive, leaving its arguments alone.
-pub fn rename(tree: &HttpdTree, item: ItemId, name: &str) -> Option<Edit> {
+pub(super) fn rename(tree: &HttpdTree, item: ItemId, name: &str) -> Option<Edit> {
     let d = directive(tree, item)?;
     Some(Edit::replace(path(tree, item), d.name, name))
 }
 
 /// Delete an item's whole line, line ending included.
-pub fn delete_line(tree: &HttpdTree, item: ItemId) -> Option<Edit> {
+pub(super) fn delete_line(tree: &HttpdTree, item: ItemId) -> Option<Edit> {
     let i = tree.item(item);
     if i.from_macro {
         return None;
@@ -81,12 +81,12 @@ pub fn delete_line(tree: &HttpdTree, item: ItemId) -> Option<Edit> {
 }
 
 /// The line ending of a tree file.
-pub fn eol(tree: &HttpdTree, file: usize) -> &'static str {
+pub(super) fn eol(tree: &HttpdTree, file: usize) -> &'static str {
     LineEnding::detect(tree.file(file).syntax.source()).as_str()
 }
 
 /// The indentation of the line an item is on.
-pub fn indentation(tree: &HttpdTree, item: ItemId) -> String {
+pub(super) fn indentation(tree: &HttpdTree, item: ItemId) -> String {
     let i = tree.item(item);
     let syntax = &tree.file(i.file).syntax;
     let start = syntax.lines[i.line].span.start;
@@ -95,7 +95,7 @@ pub fn indentation(tree: &HttpdTree, item: ItemId) -> String {
 
 /// Insert `line` (without line ending) right after an item's line, with
 /// the same indentation.
-pub fn insert_after(tree: &HttpdTree, item: ItemId, line: &str) -> Option<Edit> {
+pub(super) fn insert_after(tree: &HttpdTree, item: ItemId, line: &str) -> Option<Edit> {
     let i = tree.item(item);
     if i.from_macro {
         return None;
@@ -115,7 +115,7 @@ pub fn insert_after(tree: &HttpdTree, item: ItemId, line: &str) -> Option<Edit> 
 /// Insert `line` at the top level of the entry file: at its end, or before
 /// a conditional section left open at the end of the file (which httpd
 /// allows), so the new line is never inside a section.
-pub fn insert_top_level(tree: &HttpdTree, line: &str) -> Edit {
+pub(super) fn insert_top_level(tree: &HttpdTree, line: &str) -> Edit {
     let entry = tree.entry();
     let syntax = &entry.syntax;
     let eol = eol(tree, 0);
@@ -141,6 +141,6 @@ pub fn insert_top_level(tree: &HttpdTree, line: &str) -> Edit {
 }
 
 /// The first argument of an item, lower-cased.
-pub fn first_arg_lower(tree: &HttpdTree, item: ItemId) -> String {
+pub(super) fn first_arg_lower(tree: &HttpdTree, item: ItemId) -> String {
     tree.item(item).args.first().map(|a| a.to_ascii_lowercase()).unwrap_or_default()
 }

@@ -45,7 +45,7 @@ declare_rule! {
 
 /// What `Server:` shows at each level (core.c `set_banner`), in words: no
 /// version is invented, the tree does not say which one runs.
-pub fn banner(level: &str) -> &'static str {
+pub(super) fn banner(level: &str) -> &'static str {
     match level.to_ascii_lowercase().as_str() {
         "major" => "the major version (`Apache/2`)",
         "minor" => "the minor version (`Apache/2.4`)",

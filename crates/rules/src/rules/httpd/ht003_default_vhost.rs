@@ -158,7 +158,7 @@ fn open_tag_span(tree: &HttpdTree, item: ItemId) -> Span {
 }
 
 /// Whether a vhost refuses every request.
-pub fn is_catch_all(tree: &HttpdTree, vhost: &Vhost) -> bool {
+pub(crate) fn is_catch_all(tree: &HttpdTree, vhost: &Vhost) -> bool {
     tree.descendants(vhost.item).any(|id| {
         let item = tree.item(id);
         let args: Vec<String> = item.args.iter().map(|a| a.to_ascii_lowercase()).collect();
@@ -185,7 +185,7 @@ pub fn is_catch_all(tree: &HttpdTree, vhost: &Vhost) -> bool {
 /// `<Location "/">`, or a `<LocationMatch>` that matches every path.
 fn covers_everything(tree: &HttpdTree, section: ItemId) -> bool {
     let item = tree.item(section);
-    let arg = item.args.first().map(String::as_str).unwrap_or("");
+    let arg = item.args.first().map_or("", String::as_str);
     if item.is("Location") {
         arg == "/"
     } else if item.is("LocationMatch") {

@@ -102,7 +102,7 @@ impl Check for DeprecatedDirective {
 
 fn rename(tree: &HttpdTree, checker: &mut Checker<'_>, id: ItemId, old: &str, new: &str) {
     let fix = edit::rename(tree, id, new).map(|e| version_dependent(tree, &format!("rename to `{new}`"), e));
-    let span = edit::directive(tree, id).map(|d| d.name).unwrap_or_else(|| tree.item_line_span(id));
+    let span = edit::directive(tree, id).map_or_else(|| tree.item_line_span(id), |d| d.name);
     let message = format!("`{old}` is the pre-2.4 name of `{new}`{}", unknown_note(tree));
     checker.report(edit::path(tree, id), span, message, fix);
 }

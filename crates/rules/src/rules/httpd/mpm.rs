@@ -9,7 +9,7 @@ use conflint_core::httpd::{HttpdTree, ItemId};
 
 /// The MPM directives HT004/HT005 read; `MaxClients` is the old name of
 /// `MaxRequestWorkers`.
-pub const DIRECTIVES: &[&str] = &[
+pub(super) const DIRECTIVES: &[&str] = &[
     "ServerLimit",
     "ThreadLimit",
     "ThreadsPerChild",
@@ -25,12 +25,12 @@ pub const DIRECTIVES: &[&str] = &[
 ];
 
 /// Whether a directive name is an MPM setting (any case).
-pub fn is_mpm_directive(name: &str) -> bool {
+pub(super) fn is_mpm_directive(name: &str) -> bool {
     DIRECTIVES.iter().any(|d| d.eq_ignore_ascii_case(name))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mpm {
+pub(super) enum Mpm {
     Prefork,
     Worker,
     Event,
@@ -46,7 +46,7 @@ impl Mpm {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Mpm::Prefork => "prefork",
             Mpm::Worker => "worker",
@@ -54,12 +54,12 @@ impl Mpm {
         }
     }
 
-    pub fn threaded(self) -> bool {
+    pub(super) fn threaded(self) -> bool {
         self != Mpm::Prefork
     }
 
     /// Compiled-in limits and defaults (2.4, mpm_default.h and the MPM sources).
-    pub fn defaults(self) -> Defaults {
+    pub(super) fn defaults(self) -> Defaults {
         match self {
             Mpm::Prefork => Defaults {
                 server_limit: 256,
@@ -90,7 +90,7 @@ impl Mpm {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct Defaults {
+pub(super) struct Defaults {
     pub server_limit: i64,
     pub max_server_limit: i64,
     pub thread_limit: i64,
@@ -100,7 +100,7 @@ pub struct Defaults {
 }
 
 /// The MPMs to check a tree for.
-pub fn candidates(tree: &HttpdTree) -> Vec<Mpm> {
+pub(super) fn candidates(tree: &HttpdTree) -> Vec<Mpm> {
     if let Some(mpm) = tree.mpm.as_deref().and_then(Mpm::from_name) {
         return vec![mpm];
     }
@@ -137,14 +137,14 @@ fn applies(tree: &HttpdTree, id: ItemId, mpm: Mpm) -> bool {
 
 /// One setting: its value and the directive that set it (`None`: default).
 #[derive(Debug, Clone, Copy)]
-pub struct Setting {
+pub(super) struct Setting {
     pub value: i64,
     pub item: Option<ItemId>,
 }
 
 /// The MPM settings in force, for one MPM.
 #[derive(Debug, Clone)]
-pub struct MpmSettings {
+pub(super) struct MpmSettings {
     pub mpm: Mpm,
     pub server_limit: Setting,
     pub thread_limit: Setting,
@@ -157,7 +157,7 @@ pub struct MpmSettings {
 }
 
 /// Read the settings for `mpm`: the last value of each directive wins.
-pub fn settings(tree: &HttpdTree, mpm: Mpm) -> MpmSettings {
+pub(super) fn settings(tree: &HttpdTree, mpm: Mpm) -> MpmSettings {
     let d = mpm.defaults();
     let mut s = MpmSettings {
         mpm,

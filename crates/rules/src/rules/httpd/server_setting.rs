@@ -11,7 +11,7 @@ use crate::context::Checker;
 use crate::diagnostic::Fix;
 
 /// One such setting.
-pub struct ServerSetting<'a> {
+pub(super) struct ServerSetting<'a> {
     /// The directive (`ServerTokens`).
     pub name: &'a str,
     /// The value a fix writes (`Prod`).
@@ -27,7 +27,7 @@ pub struct ServerSetting<'a> {
 impl ServerSetting<'_> {
     /// Report the tree's effective value if it is not good. Only entry
     /// trees: a fragment cannot know what the rest of the tree sets.
-    pub fn check(&self, tree: &HttpdTree, checker: &mut Checker<'_>) {
+    pub(super) fn check(&self, tree: &HttpdTree, checker: &mut Checker<'_>) {
         if !tree.is_entry {
             return;
         }

@@ -12,26 +12,26 @@ use conflint_core::text::LineEnding;
 use crate::diagnostic::Edit;
 
 /// The parsed entry file of a tree (the main php.ini) and its path.
-pub fn entry_file(tree: &PhpIniTree) -> Option<(&Path, &PhpIniFile)> {
+pub(super) fn entry_file(tree: &PhpIniTree) -> Option<(&Path, &PhpIniFile)> {
     tree.files.iter().find(|f| f.is_entry).and_then(|f| f.content.as_ref().ok().map(|c| (f.path.as_path(), c)))
 }
 
 /// The span to report a setting at: its value, else its key.
-pub fn report_span(tree: &PhpIniTree, setting: &Setting) -> Span {
+pub(super) fn report_span(tree: &PhpIniTree, setting: &Setting) -> Span {
     match tree.entry(setting) {
-        Some(entry) => entry.value.as_ref().filter(|v| !v.span.is_empty()).map(|v| v.span).unwrap_or(entry.key),
+        Some(entry) => entry.value.as_ref().filter(|v| !v.span.is_empty()).map_or(entry.key, |v| v.span),
         None => Span::empty(0),
     }
 }
 
 /// Replace a setting's value with `value`.
-pub fn replace_value(tree: &PhpIniTree, setting: &Setting, value: &str) -> Option<Edit> {
+pub(super) fn replace_value(tree: &PhpIniTree, setting: &Setting, value: &str) -> Option<Edit> {
     let entry = tree.entry(setting)?;
     let path = tree.path(setting)?;
     match &entry.value {
         Some(v) => Some(Edit::replace(path, v.span, value)),
         None => {
-            let after = entry.equals.map(|e| e.end).unwrap_or(entry.key.end);
+            let after = entry.equals.map_or(entry.key.end, |e| e.end);
             let text = if entry.equals.is_some() { format!(" {value}") } else { format!(" = {value}") };
             Some(Edit::insert(path, after, text))
         }
@@ -41,7 +41,7 @@ pub fn replace_value(tree: &PhpIniTree, setting: &Setting, value: &str) -> Optio
 /// Add `key = value` to the entry file: right after a commented-out
 /// `;key` line if there is one, else right after `[PHP]`, else at the top.
 /// Never at the end, where a `[PATH=...]` section would capture it.
-pub fn insert_setting(tree: &PhpIniTree, key: &str, value: &str) -> Option<Edit> {
+pub(super) fn insert_setting(tree: &PhpIniTree, key: &str, value: &str) -> Option<Edit> {
     let (path, file) = entry_file(tree)?;
     let eol = LineEnding::detect(file.source()).as_str();
     let commented = file.lines.iter().find(|line| match &line.kind {
@@ -68,7 +68,7 @@ pub fn insert_setting(tree: &PhpIniTree, key: &str, value: &str) -> Option<Edit>
                 Edit::insert(path, end, format!("{eol}{key} = {value}"))
             }
         }
-        None => Edit::insert(path, file.bom.map(|b| b.end).unwrap_or(0), text),
+        None => Edit::insert(path, file.bom.map_or(0, |b| b.end), text),
     })
 }
 

@@ -54,7 +54,7 @@ declare_rule! {
 }
 
 /// php_get_display_errors_mode: the words, then the leading integer.
-pub fn display_errors_on(value: &str) -> bool {
+pub(super) fn display_errors_on(value: &str) -> bool {
     let v = value.trim();
     ["on", "yes", "true", "stdout", "stderr"].iter().any(|w| v.eq_ignore_ascii_case(w)) || atoi(value) != 0
 }

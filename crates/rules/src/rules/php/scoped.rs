@@ -31,7 +31,7 @@ pub(crate) struct ScopedSetting<'a> {
 
 impl ScopedSetting<'_> {
     /// Report each line (or missing setting) that leaves a scope bad.
-    pub fn check(&self, tree: &PhpIniTree, checker: &mut Checker<'_>) {
+    pub(super) fn check(&self, tree: &PhpIniTree, checker: &mut Checker<'_>) {
         let values = tree.scoped_values(self.key);
         let mut groups: Vec<(ValueSource, Vec<Option<OverrideScope>>)> = Vec::new();
         for ScopedValue { scope, source } in values {
