@@ -8,10 +8,10 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Set by SIGINT/SIGTERM: stop before the next file, leaving no temp file.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+mod signals;
+
+pub use signals::{INTERRUPTED, INTERRUPTING_SIGNALS, install_signal_handlers, interrupt_signal, interrupted};
 
 /// Why a fixed file was not written (the original is intact).
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +30,7 @@ pub enum WriteError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// SIGINT or SIGTERM arrived before the rename.
+    /// SIGINT, SIGTERM, SIGHUP or SIGQUIT arrived before the rename.
     #[error("{}: not written: interrupted", path.display())]
     Interrupted {
         /// The file.
@@ -63,7 +63,7 @@ pub fn write_atomically(path: &Path, original: &[u8], fixed: &[u8]) -> Result<()
     fs::set_permissions(temp.path(), meta.permissions()).map_err(io)?;
     keep_owner(temp.as_file(), &meta);
     temp.as_file().sync_all().map_err(io)?;
-    if INTERRUPTED.load(Ordering::SeqCst) {
+    if interrupted() {
         // Dropping `temp` removes it.
         return Err(WriteError::Interrupted { path: path.to_path_buf() });
     }
@@ -85,22 +85,6 @@ fn keep_owner(file: &fs::File, meta: &fs::Metadata) {
 
 #[cfg(not(unix))]
 fn keep_owner(_file: &fs::File, _meta: &fs::Metadata) {}
-
-/// Install SIGINT/SIGTERM handlers that only set [`INTERRUPTED`].
-pub fn install_signal_handlers() {
-    #[cfg(unix)]
-    {
-        extern "C" fn on_signal(_: libc::c_int) {
-            INTERRUPTED.store(true, Ordering::SeqCst);
-        }
-        let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-        unsafe {
-            libc::signal(libc::SIGINT, handler);
-            libc::signal(libc::SIGTERM, handler);
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {
