@@ -113,6 +113,11 @@ pub fn walk(root: &Path, files: &FileMap, found: &mut Found) {
             }
             continue;
         }
+        // A temporary file of a conflint run killed while writing: never
+        // read or fixed (the next --fix removes it).
+        if crate::write::is_conflint_temp(entry.file_name()) {
+            continue;
+        }
         if let Some(kind) = classify(path, files) {
             found.files.push((path.to_path_buf(), kind));
         }
@@ -147,5 +152,21 @@ mod tests {
         assert_eq!(kind("/etc/php/8.2/fpm/pool.d/www.conf"), None);
         assert_eq!(kind("/home/u/notes.conf"), None);
         assert_eq!(kind("/etc/gentoo/conf.d/apache2"), None);
+    }
+
+    #[test]
+    fn walk_skips_conflint_temporary_files_even_when_mapped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("conflint.toml"), "[files]\nhttpd = [\"**/*.tmp\", \"**/*.conf\"]\n")
+            .expect("write");
+        let config = crate::config::Config::load(&dir.path().join("conflint.toml")).expect("config");
+        for name in ["site.conf", "notes.tmp", ".conflint-123-4.tmp", ".site.conf.conflint-a1B2c3.tmp"] {
+            std::fs::write(dir.path().join(name), "x").expect("write");
+        }
+        let mut found = Found::default();
+        walk(dir.path(), &config.files, &mut found);
+        let names: Vec<String> =
+            found.files.iter().filter_map(|(p, _)| Some(p.file_name()?.to_string_lossy().into_owned())).collect();
+        assert_eq!(names, ["notes.tmp", "site.conf"]);
     }
 }
