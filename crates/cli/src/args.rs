@@ -122,6 +122,12 @@ pub struct CheckArgs {
     /// the settings) and exit.
     #[arg(long)]
     pub show_settings: bool,
+    /// With --fix: rewrite in place (not atomically) a file that cannot be
+    /// replaced without losing something: more than one hard link, an owner
+    /// or attributes this user cannot give a new file, an unwritable
+    /// directory. By default such files are refused.
+    #[arg(long)]
+    pub in_place_when_needed: bool,
     /// Refuse files larger than this many bytes (default 64 MiB).
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     pub max_file_size: Option<u64>,

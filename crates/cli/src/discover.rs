@@ -23,12 +23,9 @@ pub fn classify(path: &Path, files: &FileMap) -> Option<(FileKind, Role)> {
 }
 
 /// Whether `path` names a temporary file of a conflint run (which a crash
-/// may leave behind): never read, never fixed.
+/// may leave behind; the next `--fix` removes it): never read, never fixed.
 pub fn is_conflint_temp(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| {
-        let name = n.as_encoded_bytes();
-        name.starts_with(b".") && memchr::memmem::find(name, b".conflint-").is_some() && name.ends_with(b".tmp")
-    })
+    path.file_name().is_some_and(crate::write::is_conflint_temp)
 }
 
 /// What walking found.
@@ -96,5 +93,21 @@ mod tests {
         let map = FileMap::default();
         assert!(classify(Path::new("/etc/apache2/conf.d/.ssl.conf.conflint-Ab12.tmp"), &map).is_none());
         assert!(classify(Path::new("/etc/apache2/conf.d/ssl.conf"), &map).is_some());
+    }
+
+    #[test]
+    fn walk_skips_conflint_temporary_files_even_when_mapped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("conflint.toml"), "[files]\nhttpd = [\"**/*.tmp\", \"**/*.conf\"]\n")
+            .expect("write");
+        let config = crate::config::Config::load(&dir.path().join("conflint.toml")).expect("config");
+        for name in ["site.conf", "notes.tmp", ".conflint-123-4.tmp", ".site.conf.conflint-a1B2c3.tmp"] {
+            std::fs::write(dir.path().join(name), "x").expect("write");
+        }
+        let mut found = Walked::default();
+        walk(dir.path(), &config.files, &mut found);
+        let names: Vec<String> =
+            found.files.iter().filter_map(|(p, _, _)| Some(p.file_name()?.to_string_lossy().into_owned())).collect();
+        assert_eq!(names, ["notes.tmp", "site.conf"]);
     }
 }

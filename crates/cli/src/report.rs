@@ -38,6 +38,7 @@ pub fn collect(
     roots: &[PathBuf],
     args: &CheckArgs,
     fs: &RealFileSystem,
+    stamps: &crate::write::StampingFileSystem,
     settings: &Settings,
     report: &mut Report,
     outcome: &mut Outcome,
@@ -65,20 +66,27 @@ pub fn collect(
     }
     let mut written: Vec<PathBuf> = Vec::new();
     match mode {
-        Mode::Fix => match apply::write(&plan) {
-            Ok((failed, done)) => {
-                for (target, message) in failed {
-                    say!(io.stderr, "conflint: {message}");
-                    unwritten.push(target);
-                    outcome.failed = true;
+        Mode::Fix => {
+            let mut notes = Vec::new();
+            let result = apply::write(&plan, stamps, args.in_place_when_needed, &mut notes);
+            for note in notes {
+                say!(io.stderr, "conflint: {note}");
+            }
+            match result {
+                Ok((failed, done)) => {
+                    for (target, message) in failed {
+                        say!(io.stderr, "conflint: {message}");
+                        unwritten.push(target);
+                        outcome.failed = true;
+                    }
+                    written = done;
                 }
-                written = done;
+                Err(apply::Interrupted(path)) => {
+                    say!(io.stderr, "conflint: interrupted; {} and later files were not written", quoted_path(&path));
+                    return 128 + crate::write::interrupt_signal().unwrap_or(2) as u8;
+                }
             }
-            Err(apply::Interrupted(path)) => {
-                say!(io.stderr, "conflint: interrupted; {} and later files were not written", quoted_path(&path));
-                return 130;
-            }
-        },
+        }
         Mode::Diff if outcome.failed => {}
         Mode::Diff => {
             let diff = apply::diff(&plan);

@@ -93,6 +93,11 @@ impl RealFileSystem {
     pub const fn with_max_file_size(bytes: u64) -> Self {
         RealFileSystem { max_file_size: bytes }
     }
+
+    /// The size limit.
+    pub const fn max_file_size(&self) -> u64 {
+        self.max_file_size
+    }
 }
 
 impl Default for RealFileSystem {

@@ -10,7 +10,10 @@ use conflint_core::text::quoted_path;
 use conflint_rules::diff::unified_diff;
 use conflint_rules::fix::FixedFile;
 
-use crate::write::{INTERRUPTED, write_atomically};
+use crate::write::{
+    IN_PLACE_OPTION, INTERRUPTED, StampingFileSystem, WriteOptions, Writer, Written as Done, cleanup_stale_temps,
+    read_for_fix, real_location, set_writing,
+};
 
 /// One file to write, and the targets whose fixes it carries.
 #[derive(Debug)]
@@ -80,7 +83,7 @@ impl Allowed {
         if self.anywhere {
             return Ok(());
         }
-        let real = std::fs::canonicalize(path).map_err(|e| format!("{}: not written: {e}", quoted_path(path)))?;
+        let real = real_location(path).map_err(|e| format!("{}: not written: {e}", quoted_path(path)))?;
         if self.roots.iter().any(|root| real.starts_with(root)) {
             return Ok(());
         }
@@ -95,20 +98,82 @@ impl Allowed {
 /// What writing the planned files did.
 pub type Written = (Vec<(usize, String)>, Vec<PathBuf>);
 
-/// Write the planned files; returns the messages (with the result they
-/// belong to) of the files that could not be written, and the files written.
-pub fn write(plan: &WritePlan) -> Result<Written, Interrupted> {
+/// Write the planned files with one [`Writer`] (each file fsynced before it
+/// replaces the original, each directory fsynced once at the end), through
+/// the stamps the fixer's reads recorded; leftovers of dead runs are
+/// removed from each directory written to. Returns the messages (with the
+/// result they belong to) of the files that could not be written, and the
+/// files written; notes (a file written in place) go to `notes`.
+pub fn write(
+    plan: &WritePlan,
+    stamps: &StampingFileSystem,
+    in_place_when_needed: bool,
+    notes: &mut Vec<String>,
+) -> Result<Written, Interrupted> {
+    let writer = Writer::new(WriteOptions { in_place_when_needed, ..Default::default() });
     let mut failed = Vec::new();
     let mut written = Vec::new();
+    let mut cleaned = std::collections::HashSet::new();
+    set_writing(true);
     for planned in &plan.writes {
         if INTERRUPTED.load(Ordering::SeqCst) {
+            for e in writer.finish() {
+                notes.push(e.to_string());
+            }
+            set_writing(false);
             return Err(Interrupted(planned.file.path.clone()));
         }
-        match write_atomically(&planned.file.path, &planned.file.original, &planned.file.fixed) {
-            Ok(()) => written.push(planned.file.path.clone()),
-            Err(e) => failed.extend(planned.targets.iter().map(|t| (*t, e.to_string()))),
+        let file = &planned.file;
+        let read = match stamps.read_file(&file.path, file.original.clone()) {
+            Some(read) => read,
+            // Read before the stamping began (stdin mode): read it now, and
+            // refuse it if it changed since the fixer read it.
+            None => match read_for_fix(&file.path) {
+                Ok(read) if read.bytes == file.original => read,
+                Ok(_) => {
+                    let message =
+                        format!("{}: not written: it changed on disk since conflint read it", quoted_path(&file.path));
+                    failed.extend(planned.targets.iter().map(|t| (*t, message.clone())));
+                    continue;
+                }
+                Err(e) => {
+                    let message = format!("{}: not written: {e}", quoted_path(&file.path));
+                    failed.extend(planned.targets.iter().map(|t| (*t, message.clone())));
+                    continue;
+                }
+            },
+        };
+        if cleaned.insert(read.stamp.dir.clone()) {
+            if let Ok(cleanup) = cleanup_stale_temps(&read.stamp.dir) {
+                for removed in cleanup.removed {
+                    notes.push(format!(
+                        "removed {}, left behind by a conflint run that was killed",
+                        quoted_path(&removed)
+                    ));
+                }
+            }
+        }
+        match writer.write(&read, &file.fixed) {
+            Ok(Done::Replaced) => written.push(file.path.clone()),
+            Ok(Done::InPlace(why)) => {
+                notes.push(format!(
+                    "{}: written in place ({why:?}; {IN_PLACE_OPTION}): not atomic",
+                    quoted_path(&file.path)
+                ));
+                written.push(file.path.clone());
+            }
+            Err(e) => {
+                if e.was_written() {
+                    written.push(file.path.clone());
+                }
+                failed.extend(planned.targets.iter().map(|t| (*t, e.to_string())));
+            }
         }
     }
+    for e in writer.finish() {
+        failed.push((usize::MAX, e.to_string()));
+    }
+    set_writing(false);
     Ok((failed, written))
 }
 

@@ -57,7 +57,11 @@ pub fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
     };
     let found = identify(walked.files, &fs);
     let planned = plan(found, &fs, &settings);
-    let results = execute::run(&planned, &fs, &settings, mode, &fix);
+    // Fixing reads through stamps (device, inode, size, time of each file
+    // read), so the writer can tell the file it replaces is the one fixed.
+    let stamps = crate::write::StampingFileSystem::over(fs);
+    let read_with: &dyn conflint_core::source::FileSystem = if mode == Mode::Fix { &stamps } else { &fs };
+    let results = execute::run(&planned, read_with, &settings, mode, &fix);
     if INTERRUPTED.load(Ordering::SeqCst) {
         say!(io.stderr, "conflint: interrupted; nothing was written");
         return 130;
@@ -67,7 +71,7 @@ pub fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
     let walk_failed = walked.problems.iter().any(|p| !matches!(p.kind, conflint_core::ProblemKind::SymlinkLoop(_)));
     let mut outcome = Outcome { failed: walk_failed, ..Default::default() };
     let roots = write_roots(&paths, &settings);
-    report::collect(results, mode, &roots, &args, &fs, &settings, &mut report, &mut outcome, io)
+    report::collect(results, mode, &roots, &args, &fs, &stamps, &settings, &mut report, &mut outcome, io)
 }
 
 /// `--show-settings`: which conflint.toml is in effect, and what it and the
