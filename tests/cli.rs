@@ -169,3 +169,26 @@ fn vhosts_prints_httpds_table() {
     assert_eq!(set["vhosts"][0]["path"], "sites-enabled/10-shop.conf");
     assert_eq!(set["vhosts"][0]["line"], 1);
 }
+
+/// `--stdin-filename NAME FILE` reads NAME's text from FILE (Ansible's
+/// `validate:` passes a temporary copy) and never writes it; several paths
+/// with it are a usage error (a PATH silently ignored would pass anything).
+#[test]
+fn stdin_filename_reads_one_file_and_refuses_more() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = common::write(dir.path(), ".source", "ServerSignature On\n");
+    let (code, stdout, _) = with_stdin(
+        &["--stdin-filename", "/etc/apache2/conf-available/security.conf", source.to_str().expect("utf-8")],
+        b"",
+    );
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("HT002"), "{stdout}");
+    let (code, fixed, _) = with_stdin(
+        &["--fix", "--stdin-filename", "/etc/apache2/conf-available/security.conf", source.to_str().expect("utf-8")],
+        b"",
+    );
+    assert_eq!((code, fixed.as_str()), (0, "ServerSignature Off\n"));
+    assert_eq!(std::fs::read_to_string(&source).expect("read"), "ServerSignature On\n", "FILE is never written");
+    let (code, _, stderr) = with_stdin(&["--stdin-filename", "security.conf", "a", "b"], b"");
+    assert_eq!(code, 2, "{stderr}");
+}

@@ -103,7 +103,8 @@ pub struct CheckArgs {
     /// Exit 1 when --fix changed a file (pre-commit style).
     #[arg(long)]
     pub exit_non_zero_on_fix: bool,
-    /// Read the file from stdin and treat it as NAME; with --fix print the fixed text.
+    /// Read the file from stdin (or from one FILE given as PATH, never
+    /// written) and treat it as NAME; with --fix print the fixed text.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
     /// Only the findings; no summary.

@@ -48,7 +48,29 @@ pub fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
     let fs = RealFileSystem::with_max_file_size(limit);
     let fix = FixOptions { unsafe_fixes: args.unsafe_fixes, only_path: None };
     if let Some(name) = args.stdin_filename.clone() {
-        return stdin::check_stdin(&args, &config, &settings, mode, &name, &fs, io);
+        // `--stdin-filename NAME [FILE]`: the text of NAME comes from FILE
+        // (never written) or stdin. Anything else with it is a usage error:
+        // a PATH silently ignored would pass Ansible's `validate:` always.
+        let source = match args.paths.as_slice() {
+            [] => None,
+            [file] if file.is_file() => Some(file.clone()),
+            [file] => {
+                say!(
+                    io.stderr,
+                    "conflint: --stdin-filename takes one regular FILE to read NAME's text from; {} is not one",
+                    conflint_core::text::quoted_path(file)
+                );
+                return EXIT_ERROR;
+            }
+            _ => {
+                say!(
+                    io.stderr,
+                    "conflint: --stdin-filename takes at most one FILE (the text of NAME), not several paths"
+                );
+                return EXIT_ERROR;
+            }
+        };
+        return stdin::check_stdin(&args, &config, &settings, mode, &name, source.as_deref(), &fs, io);
     }
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     let walked = match discover_paths(&paths, &config, io) {

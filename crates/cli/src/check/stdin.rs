@@ -1,5 +1,7 @@
-//! `--stdin-filename NAME`: the file comes from stdin, the rest of its tree
-//! (if any) from disk; with `--fix` the fixed text goes to stdout.
+//! `--stdin-filename NAME [FILE]`: the file's text comes from stdin (or
+//! from FILE, which is never written: Ansible's `validate:` passes a
+//! temporary copy), the rest of its tree (if any) from disk; with `--fix`
+//! the fixed text goes to stdout.
 
 use std::path::Path;
 
@@ -29,12 +31,18 @@ pub(super) fn check_stdin(
     settings: &Settings,
     mode: Mode,
     name: &Path,
+    source: Option<&Path>,
     real: &RealFileSystem,
     io: &mut Io<'_>,
 ) -> u8 {
     let mut bytes = Vec::new();
-    if let Err(e) = io.stdin.read_to_end(&mut bytes) {
-        say!(io.stderr, "conflint: cannot read stdin: {e}");
+    let read = match source {
+        Some(file) => real.read(file).map(|b| bytes = b),
+        None => io.stdin.read_to_end(&mut bytes).map(|_| ()),
+    };
+    if let Err(e) = read {
+        let from = source.map(conflint_core::text::quoted_path).unwrap_or_else(|| "stdin".to_string());
+        say!(io.stderr, "conflint: cannot read {from}: {e}");
         return EXIT_ERROR;
     }
     let Some((kind, role)) = discover::classify(name, &config.files) else {

@@ -152,7 +152,7 @@ impl StampingFileSystem {
     }
 
     fn stamps(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, FileStamp>> {
-        self.stamps.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.stamps.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The stamp of `path` as first read, if it was read.

@@ -263,7 +263,7 @@ impl Writer {
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, Vec<PendingDir>> {
-        self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Write `fixed` over the file `file` was read from, if it is still
