@@ -44,7 +44,7 @@ use conflint_rules::plan::{Found, single_file_target};
 /// `apache2.conf`, `php.ini`) gets the entry-file rules without following
 /// its includes; anything else is checked as a fragment.
 fn memory_target(fs: &dyn FileSystem, path: &Path, kind: FileKind, settings: &Settings) -> Target {
-    let role = kind.format().recognise(path).unwrap_or(Role::Part);
+    let role = conflint_core::format::role_of(kind, path);
     let found = Found { path: path.to_path_buf(), kind, role, identity: fs.identity(path) };
     single_file_target(&found, fs, settings, false)
 }

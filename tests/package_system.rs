@@ -283,7 +283,7 @@ fn deb_installs_works_and_removes_cleanly() {
                 path.display()
             );
         } else if path.exists() {
-            let empty = std::fs::read_dir(path).map(|mut d| d.next().is_none()).unwrap_or(false);
+            let empty = std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_none());
             assert!(
                 !empty || owned_by_another_package(path),
                 "{} is left behind, empty and owned by no other package",

@@ -217,6 +217,54 @@ fn pre_commit_fixes_then_passes() {
     }
     assert_eq!(fs::read_to_string(project.join("apache2/apache2.conf")).expect("read"), FIXED);
 
+    // An Ansible role: templates checked as they are, no conflint.toml. A
+    // clean role passes; `ServerSignature On` on a literal line of a
+    // template fails the check hook (and is fixed by the fixing one).
+    let role = tmp.join("role");
+    git_init(&role);
+    write(
+        &role,
+        "roles/apache/templates/vhost.conf.j2",
+        "# {{ ansible_managed }}\n{% for vhost in apache_vhosts %}\n<VirtualHost *:{{ apache_listen_port }}>\n  ServerName {{ vhost.servername }}\n</VirtualHost>\n{% endfor %}\n",
+    );
+    write(
+        &role,
+        "roles/apache/templates/security.conf.j2",
+        "ServerTokens Prod\nServerSignature Off\nTraceEnable Off\n",
+    );
+    write(
+        &role,
+        "roles/php/templates/php.ini.j2",
+        "[PHP]\nmemory_limit = {{ php_memory_limit }}\nexpose_php = Off\ndisplay_errors = Off\n",
+    );
+    write(
+        &role,
+        ".pre-commit-config.yaml",
+        &format!("repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: conflint-check\n", hooks.display()),
+    );
+    git(&role, &["add", "-A"]);
+    git(&role, &["commit", "-q", "-m", "a clean role"]);
+    let role_run = || {
+        Command::new(&pre_commit)
+            .args(["run", "--all-files", "--color", "never"])
+            .current_dir(&role)
+            .env("PRE_COMMIT_HOME", tmp.join("pre-commit-home"))
+            .env("CARGO_TARGET_DIR", build_target_dir().join("precommit-system"))
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+            .env("CARGO_PROFILE_RELEASE_LTO", "false")
+            .env("NO_COLOR", "1")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("CARGO_BUILD_TARGET_DIR")
+            .output()
+            .expect("run pre-commit")
+    };
+    let clean = role_run();
+    assert_eq!(clean.status.code(), Some(0), "a clean role passes:\n{}", text(&clean));
+    write(&role, "roles/apache/templates/security.conf.j2", "ServerTokens Prod\nServerSignature On\nTraceEnable Off\n");
+    let bad = role_run();
+    assert_eq!(bad.status.code(), Some(1), "ServerSignature On in a template fails:\n{}", text(&bad));
+    assert!(text(&bad).contains("HT002"), "{}", text(&bad));
+
     eprintln!(
         "{TEST}: pre-commit installed in {installed:.1?}; first run (hook build included) {first_time:.1?}; second run {second_time:.1?}; total {:.1?}",
         start.elapsed()

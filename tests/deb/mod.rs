@@ -2,7 +2,7 @@
 //! (tests/package_system.rs, tests/ansible_system.rs): built by
 //! `scripts/package` (cargo-deb), dpkg's state, and one lock so that two
 //! test processes never run dpkg on this machine at the same time.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::fs::File;
 use std::os::fd::AsRawFd;

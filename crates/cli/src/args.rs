@@ -119,6 +119,14 @@ pub struct CheckArgs {
     /// own checks (`apache2 -t`, `php -n -c`, `ruby -c`) before writing.
     #[arg(long)]
     pub no_verify: bool,
+    /// With one rendered file as PATH: show its findings on the lines of
+    /// TEMPLATE it was rendered from (lines matched by their literal text).
+    #[arg(long, value_name = "TEMPLATE")]
+    pub template_source: Option<PathBuf>,
+    /// Report findings about a template's placeholders (`{{ x }}`) as info
+    /// instead of leaving them out.
+    #[arg(long)]
+    pub strict_templates: bool,
     /// Print the configuration in effect (which conflint.toml, the rules,
     /// the settings) and exit.
     #[arg(long)]

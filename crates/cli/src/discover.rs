@@ -16,8 +16,7 @@ pub fn classify(path: &Path, files: &FileMap) -> Option<(FileKind, Role)> {
         return None;
     }
     if let Some(kind) = files.kind_of(path) {
-        let role = kind.format().recognise(path).unwrap_or(Role::Part);
-        return Some((kind, role));
+        return Some((kind, conflint_core::format::role_of(kind, path)));
     }
     conflint_core::format::recognise(path)
 }

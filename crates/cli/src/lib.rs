@@ -13,6 +13,7 @@ pub mod output;
 pub mod report;
 pub mod run;
 pub mod settings;
+pub mod template_source;
 pub mod verify;
 pub mod vhosts;
 pub mod write;

@@ -118,6 +118,12 @@ pub fn collect(
         report.secrets.extend(result.secrets);
         report.diagnostics.extend(result.diagnostics);
     }
+    if let (Some(template), [rendered]) = (&args.template_source, args.paths.as_slice()) {
+        if let Err(message) = crate::template_source::map_findings(&mut report.diagnostics, template, rendered) {
+            say!(io.stderr, "conflint: --template-source: {message}");
+            outcome.failed = true;
+        }
+    }
     engine::sort(&mut report.diagnostics);
     if mode == Mode::Diff {
         if !args.quiet {

@@ -29,6 +29,7 @@ pub fn settings(args: &CheckArgs, config: &Config) -> Result<Settings, String> {
         httpd: httpd_settings(&args.common, config, memory)?,
         php: PhpSettings { scan_dir: config.php_scan_dir.clone() },
         gitlab: GitlabSettings { trusted_ips },
+        strict_templates: args.strict_templates,
     })
 }
 

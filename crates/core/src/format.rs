@@ -49,9 +49,10 @@ pub trait Format: Sync {
     /// the directories it sits in, and how it is read.
     fn recognise(&self, path: &Path) -> Option<Role>;
 
-    /// Whether `bytes` parse as one file of this format: the fixer's check
+    /// Whether `bytes`, the text of the file at `path`, parse as one file of
+    /// this format (through the mask, for a template): the fixer's check
     /// before it keeps an edited text.
-    fn check_syntax(&self, bytes: &[u8]) -> Result<(), SyntaxError>;
+    fn check_syntax(&self, path: &Path, bytes: &[u8]) -> Result<(), SyntaxError>;
 
     /// Read a target of this format into its model. Never fails: what
     /// cannot be read or parsed is in [`Loaded::problems`].
@@ -111,8 +112,20 @@ impl fmt::Display for FileKind {
 /// assert_eq!(recognise(Path::new("/etc/gitlab/gitlab.rb")), Some((FileKind::GitlabRb, Role::Entry)));
 /// assert_eq!(recognise(Path::new("/etc/nginx/nginx.conf")), None);
 /// ```
+///
+/// A template is recognised by what it renders (`httpd.conf.j2` as
+/// `httpd.conf`, `php.ini.erb` as `php.ini`).
 pub fn recognise(path: &Path) -> Option<(FileKind, Role)> {
+    let rendered = crate::template::rendered_path(path);
+    let path = rendered.as_deref().unwrap_or(path);
     FORMATS.iter().find_map(|f| f.recognise(path).map(|role| (f.kind(), role)))
+}
+
+/// The role of a file of a kind given by the user (`[files]`): what the
+/// format's own names say (a template by what it renders), else a part.
+pub fn role_of(kind: FileKind, path: &Path) -> Role {
+    let rendered = crate::template::rendered_path(path);
+    kind.format().recognise(rendered.as_deref().unwrap_or(path)).unwrap_or(Role::Part)
 }
 
 /// The lower-case names of the directories a path sits in, innermost last.

@@ -16,6 +16,7 @@ pub mod load;
 pub mod php;
 pub mod secret;
 pub mod source;
+pub mod template;
 pub mod text;
 
 pub use edit::Edit;

@@ -184,8 +184,10 @@ pub struct SourceFile<'a> {
     pub lines: &'a LineIndex,
     /// The comments that stand alone on their lines, as the parser found
     /// them (suppressions are read from these only, never from a `#` inside
-    /// a string or heredoc).
+    /// a string or heredoc), and a template's own comments.
     pub comments: Vec<Span>,
+    /// For a template: its holes, tags and blocks.
+    pub template: Option<&'a crate::template::TemplateInfo>,
     /// Values assigned to secret-like keys (passwords, tokens): never
     /// quoted in a message, masked in snippets.
     pub secrets: Vec<Span>,
@@ -268,6 +270,9 @@ pub enum ProblemKind {
     /// A directory symlink that leads back to one of its ancestors: not
     /// followed.
     SymlinkLoop(PathBuf),
+    /// A template (`httpd.conf.j2`) conflint cannot follow: an unclosed
+    /// block, or branches that split what the configuration needs whole.
+    Template(String),
 }
 
 impl ProblemKind {
@@ -294,6 +299,7 @@ impl fmt::Display for ProblemKind {
             ProblemKind::TooDeep => {
                 f.write_str("includes nested more than 128 deep: httpd stops here (is there a recursion?)")
             }
+            ProblemKind::Template(message) => f.write_str(message),
             ProblemKind::SymlinkLoop(path) => {
                 write!(
                     f,

@@ -91,8 +91,18 @@ pub fn check(model: &Model, settings: &Settings) -> Vec<Diagnostic> {
             used[i] = true;
             continue;
         }
+        let template = by_path.get(finding.path.as_path()).and_then(|f| f.template);
+        // A finding about a template's placeholder is about a value conflint
+        // cannot know: dropped, or an info with --strict-templates.
+        let on_hole = !finding.rule.judges_placeholders() && template.is_some_and(|t| t.touches_hole(finding.span));
+        if on_hole && !settings.strict_templates {
+            continue;
+        }
         let mut diagnostic = Diagnostic::new(finding.rule, finding.message, location);
-        diagnostic.fix = finding.fix;
+        if on_hole {
+            diagnostic.severity = crate::diagnostic::Severity::Info;
+        }
+        diagnostic.fix = finding.fix.filter(|fix| !touches_template(fix, &by_path));
         diagnostics.push(diagnostic);
     }
     if settings.is_enabled(Rule::CL100) {
@@ -100,6 +110,17 @@ pub fn check(model: &Model, settings: &Settings) -> Vec<Diagnostic> {
     }
     sort(&mut diagnostics);
     diagnostics
+}
+
+/// Whether a fix would rewrite template syntax: an edit on a line with a
+/// placeholder or a tag, or inside a block. Fixes touch literal lines only.
+fn touches_template(fix: &crate::diagnostic::Fix, by_path: &HashMap<&Path, &SourceFile<'_>>) -> bool {
+    fix.edits.iter().any(|edit| {
+        by_path
+            .get(edit.path.as_path())
+            .and_then(|f| f.template.map(|t| (f, t)))
+            .is_some_and(|(f, t)| t.line_is_template(f.source, edit.span))
+    })
 }
 
 /// CL100 for each suppression that silenced nothing, among those naming a

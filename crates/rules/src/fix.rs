@@ -140,7 +140,7 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
         let broken: Vec<(PathBuf, String)> = texts
             .iter()
             .filter_map(|(path, text)| {
-                kinds[path].format().check_syntax(text).err().map(|e| (path.clone(), e.to_string()))
+                kinds[path].format().check_syntax(path, text).err().map(|e| (path.clone(), e.to_string()))
             })
             .collect();
         let failed: Vec<(&Diagnostic, String)> = if broken.is_empty() {

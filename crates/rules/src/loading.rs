@@ -17,6 +17,7 @@ pub fn diagnostic(problem: &LoadProblem, model: Option<&Model>) -> Diagnostic {
         ProblemKind::Syntax(_) | ProblemKind::Rejected(_) => Rule::CL001,
         ProblemKind::Unreadable { .. } | ProblemKind::SymlinkLoop(_) => Rule::CL002,
         ProblemKind::Include(_) | ProblemKind::Cycle { .. } | ProblemKind::TooDeep => Rule::CL003,
+        ProblemKind::Template(_) => Rule::CL004,
     };
     let file = model.and_then(|m| m.file(&problem.path));
     let mut location = match &file {

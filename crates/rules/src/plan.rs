@@ -114,6 +114,11 @@ impl Plan {
 /// to an FPM (or SAPI-neutral) php.ini, the httpd trees of the run for a
 /// mod_php (or SAPI-neutral) one.
 fn entry_target(found: &Found, fs: &dyn FileSystem, settings: &Settings, httpd_entries: &[PathBuf]) -> Target {
+    // A template's includes and scan directory are not beside it: it is
+    // checked alone, with the entry-file rules.
+    if conflint_core::template::dialect(&found.path).is_some() {
+        return Target { scope: Scope::EntryAlone, ..Target::tree(found.kind, found.path.clone()) };
+    }
     let mut target = Target::tree(found.kind, found.path.clone());
     if found.kind != FileKind::PhpIni {
         return target;

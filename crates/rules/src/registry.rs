@@ -6,7 +6,7 @@ use conflint_core::Model;
 
 use crate::context::Checker;
 use crate::rule::{Check, RuleMeta};
-use crate::rules::{cl, gitlab, httpd, php};
+use crate::rules::{cl, gitlab, httpd, php, template};
 
 macro_rules! rules {
     ($($code:ident => $check:path,)*) => {
@@ -51,17 +51,21 @@ rules! {
     HT007 => httpd::TraceEnable,
     HT008 => httpd::MisplacedDirective,
     HT009 => httpd::DeadFragmentRule,
+    HT040 => template::TemplateSectionSplit,
     PH001 => php::ExposePhp,
     PH002 => php::DisplayErrors,
     PH003 => php::HashComment,
     PH004 => php::AmbiguousBoolean,
+    PH040 => template::UnquotedPlaceholder,
     GL001 => gitlab::WhitelistGap,
     GL002 => gitlab::BadEntry,
     GL003 => gitlab::AllowAll,
     GL004 => gitlab::ObsoleteSetting,
+    GL040 => template::QuotedPlaceholderBoolean,
     CL001 => cl::SyntaxError_,
     CL002 => cl::Unreadable,
     CL003 => cl::IncludeProblem,
+    CL004 => cl::TemplateUnreadable,
     CL100 => cl::UnusedSuppression,
 }
 
@@ -74,6 +78,13 @@ impl Rule {
     /// `default-vhost`.
     pub fn name(self) -> &'static str {
         self.meta().name
+    }
+
+    /// Whether the rule judges a template's placeholders themselves: its
+    /// findings on a placeholder are kept (others are about a value conflint
+    /// cannot know, and are dropped).
+    pub fn judges_placeholders(self) -> bool {
+        matches!(self, Rule::HT040 | Rule::PH040 | Rule::GL040)
     }
 
     /// The rule with this exact code or name (case-insensitive code).

@@ -105,6 +105,9 @@ pub struct Settings {
     pub php: PhpSettings,
     /// GitLab facts.
     pub gitlab: GitlabSettings,
+    /// Report findings about a template's placeholders (as info) instead
+    /// of dropping them (`--strict-templates`).
+    pub strict_templates: bool,
 }
 
 impl Settings {

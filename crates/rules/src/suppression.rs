@@ -45,6 +45,9 @@ pub(crate) fn scan(file: &SourceFile<'_>) -> Vec<Suppression> {
     let mut found = Vec::new();
     for comment in &file.comments {
         let text = String::from_utf8_lossy(&source[comment.range()]);
+        // A template's own comment (`{# ... #}`, `<%# ... %>`) counts too.
+        let text = text.trim().trim_start_matches("{#").trim_start_matches("<%#");
+        let text = text.trim_end_matches("#}").trim_end_matches("%>").trim_end_matches('-');
         let body = text.trim_start_matches(['#', ';']).trim();
         let Some(directive) = body.strip_prefix("conflint:") else { continue };
         let directive = directive.trim();

@@ -24,7 +24,8 @@ macro_rules! say {
     ($w:expr, $($arg:tt)*) => {{ let _ = writeln!($w, $($arg)*); }};
 }
 
-/// Check (or fix) stdin as the file `name`.
+/// Check (or fix) stdin (or `source`) as the file `name`.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn check_stdin(
     args: &CheckArgs,
     config: &Config,
@@ -41,7 +42,7 @@ pub(super) fn check_stdin(
         None => io.stdin.read_to_end(&mut bytes).map(|_| ()),
     };
     if let Err(e) = read {
-        let from = source.map(conflint_core::text::quoted_path).unwrap_or_else(|| "stdin".to_string());
+        let from = source.map_or_else(|| "stdin".to_string(), conflint_core::text::quoted_path);
         say!(io.stderr, "conflint: cannot read {from}: {e}");
         return EXIT_ERROR;
     }

@@ -31,8 +31,13 @@ impl Format for GitlabFormat {
         }
     }
 
-    fn check_syntax(&self, bytes: &[u8]) -> Result<(), SyntaxError> {
-        GitlabRbFile::parse(bytes.to_vec()).map(|_| ())
+    fn check_syntax(&self, path: &Path, bytes: &[u8]) -> Result<(), SyntaxError> {
+        crate::template::parse_file(path, bytes.to_vec(), GitlabRbFile::parse, GitlabRbFile::adopt_template)
+            .map(|_| ())
+            .map_err(|p| match p.kind {
+                crate::ProblemKind::Syntax(e) => e,
+                other => SyntaxError::at_offset(bytes, p.span, other.to_string()),
+            })
     }
 
     fn load(&self, target: &Target, fs: &dyn FileSystem, _options: &LoadOptions) -> Loaded {
@@ -41,12 +46,17 @@ impl Format for GitlabFormat {
             Ok(source) => source,
             Err(reason) => return Loaded::failed(LoadProblem::unreadable(path, reason)),
         };
-        match GitlabRbFile::parse(source) {
-            Ok(file) => {
-                let problems = ruby_rejects(path, &file);
+        match crate::template::parse_file(path, source, GitlabRbFile::parse, GitlabRbFile::adopt_template) {
+            Ok((file, mut problems)) => {
+                // A placeholder is no Ruby value Ruby rejects: it is what a
+                // rendering puts there.
+                let holes = file.template().map(|t| t.holes.clone()).unwrap_or_default();
+                problems.extend(
+                    ruby_rejects(path, &file).into_iter().filter(|p| !holes.iter().any(|h| h.overlaps(&p.span))),
+                );
                 Loaded { model: Some(Model::Gitlab(GitlabTree::new(path, file))), problems }
             }
-            Err(error) => Loaded::failed(LoadProblem::syntax(path, error)),
+            Err(problem) => Loaded::failed(*problem),
         }
     }
 }

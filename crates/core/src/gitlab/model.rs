@@ -184,8 +184,15 @@ impl GitlabTree {
             kind: FileKind::GitlabRb,
             source: self.file.source(),
             lines: self.file.line_index(),
-            comments: self.file.comments.clone(),
+            comments: self
+                .file
+                .comments
+                .iter()
+                .copied()
+                .chain(crate::httpd::model::template_comments(self.file.template()))
+                .collect(),
             secrets: self.file.secret_spans(),
+            template: self.file.template(),
         }
     }
 }

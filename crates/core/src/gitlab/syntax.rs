@@ -42,6 +42,9 @@ pub struct GitlabRbFile {
     /// Every comment alone on its line, also inside multi-line statements
     /// (never a `#` inside a string or heredoc).
     pub comments: Vec<Span>,
+    /// For a template (`httpd.conf.j2`): where its holes, tags and blocks
+    /// are. The source holds the template's own bytes.
+    template: Option<Box<crate::template::TemplateInfo>>,
 }
 
 /// One statement, or one blank or comment line.
@@ -300,6 +303,22 @@ pub struct Words {
 }
 
 impl GitlabRbFile {
+    /// The template facts, when the file is a template.
+    pub fn template(&self) -> Option<&crate::template::TemplateInfo> {
+        self.template.as_deref()
+    }
+
+    /// Turn a file parsed from a template's masked bytes back into the
+    /// template: the original bytes (of the same length: every span still
+    /// points at the same bytes) and what the mask found.
+    pub(crate) fn adopt_template(&mut self, original: Vec<u8>, info: crate::template::TemplateInfo) {
+        debug_assert_eq!(original.len(), self.source.len());
+        if original.len() == self.source.len() {
+            self.source = original;
+            self.template = Some(Box::new(info));
+        }
+    }
+
     /// Parse `source`. Fails, with the line and column where the construct
     /// opened, on an unterminated string, bracket, heredoc or block, and on
     /// nesting deeper than 256 levels. Ruby conflint does not model never
@@ -316,7 +335,7 @@ impl GitlabRbFile {
         let mut builder = Builder::new(&source, &view, &index);
         let statements = scanned.items.iter().map(|item| builder.statement(item)).collect();
         let values = builder.finish();
-        Ok(GitlabRbFile { source, index, bom, statements, values, comments: scanned.comments })
+        Ok(GitlabRbFile { source, index, bom, statements, values, comments: scanned.comments, template: None })
     }
 
     /// The values assigned to secret-like keys, at any depth:

@@ -66,8 +66,11 @@ impl Format for HttpdFormat {
         (in_sites && !leftover).then_some(Role::Part)
     }
 
-    fn check_syntax(&self, bytes: &[u8]) -> Result<(), SyntaxError> {
-        HttpdFile::parse(bytes.to_vec()).map(|_| ())
+    fn check_syntax(&self, path: &Path, bytes: &[u8]) -> Result<(), SyntaxError> {
+        parse(path, bytes.to_vec()).map(|_| ()).map_err(|p| match p.kind {
+            crate::ProblemKind::Syntax(e) => e,
+            other => SyntaxError::at_offset(bytes, p.span, other.to_string()),
+        })
     }
 
     fn load(&self, target: &Target, fs: &dyn FileSystem, options: &LoadOptions) -> Loaded {
@@ -76,18 +79,24 @@ impl Format for HttpdFormat {
             Ok(source) => source,
             Err(reason) => return Loaded::failed(LoadProblem::unreadable(path, reason)),
         };
-        let file = match HttpdFile::parse(source) {
-            Ok(file) => file,
-            Err(error) => return Loaded::failed(LoadProblem::syntax(path, error)),
+        let (file, template_problems) = match parse(path, source) {
+            Ok(parsed) => parsed,
+            Err(problem) => return Loaded::failed(*problem),
         };
         let tree = match target.scope {
             Scope::Tree => HttpdTree::from_entry(fs, path, file, &options.httpd),
             Scope::EntryAlone => HttpdTree::entry_alone(path, file, &options.httpd),
             Scope::Fragment => HttpdTree::fragment(path, file, &options.httpd),
         };
-        let problems = tree.problems.clone();
+        let mut problems = template_problems;
+        problems.extend(tree.problems.iter().cloned());
         Loaded { model: Some(Model::Httpd(tree)), problems }
     }
+}
+
+/// One httpd file, through the mask when it is a template.
+fn parse(path: &Path, bytes: Vec<u8>) -> Result<(HttpdFile, Vec<LoadProblem>), Box<LoadProblem>> {
+    crate::template::parse_file(path, bytes, HttpdFile::parse, HttpdFile::adopt_template)
 }
 
 #[cfg(test)]

@@ -199,10 +199,23 @@ impl HttpdTree {
                 kind: FileKind::Httpd,
                 source: f.syntax.source(),
                 lines: f.syntax.line_index(),
-                comments: f.syntax.comment_spans().collect(),
+                comments: f.syntax.comment_spans().chain(template_comments(f.syntax.template())).collect(),
                 secrets: f.syntax.secret_spans(),
+                template: f.syntax.template(),
             })
             .collect()
+    }
+
+    /// Whether the tree is a template that could set anything at all (a
+    /// loop, or a placeholder where a directive's name goes): "missing X"
+    /// findings do not apply, a rendering may hold X.
+    pub fn is_open_template(&self) -> bool {
+        self.files.iter().any(|f| f.syntax.template().is_some_and(|t| t.open_ended))
+    }
+
+    /// Whether any file of the tree is a template.
+    pub fn is_template(&self) -> bool {
+        self.files.iter().any(|f| f.syntax.template().is_some())
     }
 
     /// Whether the version the tree is read for is known (configured, or
@@ -504,8 +517,9 @@ impl<'a> Walker<'a> {
                     return Vec::new();
                 }
                 let parent_truth = parent.map_or(Truth::Yes, |p| self.items[p].truth);
+                let offset = line.span.start;
                 let own = self.condition(&name, &args);
-                let truth = parent_truth.and(own);
+                let truth = self.template_truth(frame, offset, parent_truth.and(own));
                 if truth == Truth::No {
                     // httpd skips a false conditional up to its end tag.
                     match close {
@@ -543,6 +557,7 @@ impl<'a> Walker<'a> {
                 let args_span = Span::new(directive.name.end, line.text.end);
                 let args = self.substituted_args(file, args_span, &directive.args);
                 let truth = parent.map_or(Truth::Yes, |p| self.items[p].truth);
+                let truth = self.template_truth(frame, line.span.start, truth);
                 let span = match frame.expansion {
                     Some(_) => self.files[at_file].syntax.lines[at_line].text,
                     None => line.text,
@@ -560,6 +575,18 @@ impl<'a> Walker<'a> {
                 self.effect(frame, parent, &name, &args, span)
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// A line inside a template's block (`{% if %}`, `{% for %}`) is in
+    /// only some renderings: "maybe", like a line under `<IfDefine>`.
+    fn template_truth(&self, frame: &Frame, offset: usize, truth: Truth) -> Truth {
+        if frame.expansion.is_some() {
+            return truth;
+        }
+        match self.files[frame.file].syntax.template() {
+            Some(template) if template.in_branch(offset) => truth.and(Truth::Maybe),
+            _ => truth,
         }
     }
 
@@ -844,6 +871,11 @@ impl<'a> Walker<'a> {
         let path = self.files[file].path.clone();
         self.problems.push(LoadProblem { path, span, position: None, kind });
     }
+}
+
+/// A template's own comments (`{# ... #}`), which can hold suppressions.
+pub(crate) fn template_comments(template: Option<&crate::template::TemplateInfo>) -> impl Iterator<Item = Span> + '_ {
+    template.into_iter().flat_map(|t| t.comments.iter().copied())
 }
 
 /// Replace each macro parameter by its value, longest names first at each

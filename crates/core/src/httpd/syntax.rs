@@ -35,6 +35,9 @@ pub struct HttpdFile {
     pub bom: Option<Span>,
     /// The logical lines, in file order.
     pub lines: Vec<Line>,
+    /// For a template (`httpd.conf.j2`): where its holes, tags and blocks
+    /// are. The source holds the template's own bytes.
+    template: Option<Box<crate::template::TemplateInfo>>,
 }
 
 /// One logical line: one physical line, or several joined by `\` continuations.
@@ -139,6 +142,22 @@ pub fn is_conditional_section(name: &str) -> bool {
 }
 
 impl HttpdFile {
+    /// The template facts, when the file is a template.
+    pub fn template(&self) -> Option<&crate::template::TemplateInfo> {
+        self.template.as_deref()
+    }
+
+    /// Turn a file parsed from a template's masked bytes back into the
+    /// template: the original bytes (of the same length: every span still
+    /// points at the same bytes) and what the mask found.
+    pub(crate) fn adopt_template(&mut self, original: Vec<u8>, info: crate::template::TemplateInfo) {
+        debug_assert_eq!(original.len(), self.source.len());
+        if original.len() == self.source.len() {
+            self.source = original;
+            self.template = Some(Box::new(info));
+        }
+    }
+
     /// Parse `source`. Fails with httpd's own wording where httpd would refuse
     /// the file while reading it (unbalanced sections, a tag without `>`).
     pub fn parse(source: impl Into<Vec<u8>>) -> Result<Self, SyntaxError> {
@@ -187,7 +206,7 @@ impl HttpdFile {
         }
         builder.finish()?;
         let lines = builder.lines;
-        Ok(HttpdFile { source, index, bom, lines })
+        Ok(HttpdFile { source, index, bom, lines, template: None })
     }
 
     /// The arguments that hold secrets: every argument of a directive named

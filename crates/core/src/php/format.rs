@@ -34,8 +34,11 @@ impl Format for PhpIniFormat {
         (name.ends_with(".ini") && under_php).then_some(Role::Part)
     }
 
-    fn check_syntax(&self, bytes: &[u8]) -> Result<(), SyntaxError> {
-        PhpIniFile::parse(bytes.to_vec()).map(|_| ())
+    fn check_syntax(&self, path: &Path, bytes: &[u8]) -> Result<(), SyntaxError> {
+        parse(path, bytes.to_vec()).map(|_| ()).map_err(|p| match p.kind {
+            crate::ProblemKind::Syntax(e) => e,
+            other => SyntaxError::at_offset(bytes, p.span, other.to_string()),
+        })
     }
 
     fn load(&self, target: &Target, fs: &dyn FileSystem, _options: &LoadOptions) -> Loaded {
@@ -47,9 +50,12 @@ impl Format for PhpIniFormat {
                     Ok(source) => source,
                     Err(reason) => return Loaded::failed(LoadProblem::unreadable(path, reason)),
                 };
-                match PhpIniFile::parse(source) {
-                    Ok(file) => PhpIniTree::from_file(path, file),
-                    Err(error) => return Loaded::failed(LoadProblem::syntax(path, error)),
+                match parse(path, source) {
+                    Ok((file, problems)) => {
+                        let tree = PhpIniTree::from_file(path, file);
+                        return Loaded { model: Some(Model::Php(tree)), problems };
+                    }
+                    Err(problem) => return Loaded::failed(*problem),
                 }
             }
         };
@@ -67,6 +73,11 @@ impl Format for PhpIniFormat {
         let usable = tree.files.first().is_some_and(|f| f.content.is_ok()) || tree.files.len() > 1;
         Loaded { model: usable.then_some(Model::Php(tree)), problems }
     }
+}
+
+/// One ini file, through the mask when it is a template.
+fn parse(path: &Path, bytes: Vec<u8>) -> Result<(PhpIniFile, Vec<LoadProblem>), Box<LoadProblem>> {
+    crate::template::parse_file(path, bytes, PhpIniFile::parse, PhpIniFile::adopt_template)
 }
 
 /// Names of the SAPI directories Debian and openSUSE keep a php.ini in.

@@ -171,11 +171,19 @@ impl PhpIniTree {
         &self.overrides.list
     }
 
+    /// Whether the entry file is a template that could set anything (a loop,
+    /// or a placeholder where a key goes): "missing X" findings do not apply.
+    pub fn is_open_template(&self) -> bool {
+        self.files.iter().any(|f| f.content.as_ref().is_ok_and(|c| c.template().is_some_and(|t| t.open_ended)))
+    }
+
     /// The SAPI the entry file is for, when its place says so.
     pub fn sapi(&self) -> Option<Sapi> {
         let entry = self.files.iter().find(|f| f.is_entry)?;
-        let name = entry.path.file_name()?.to_string_lossy().to_ascii_lowercase();
-        let dir = entry.path.parent().and_then(|d| d.file_name()).map(|d| d.to_string_lossy().to_ascii_lowercase());
+        let rendered = crate::template::rendered_path(&entry.path);
+        let path = rendered.as_deref().unwrap_or(&entry.path);
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+        let dir = path.parent().and_then(|d| d.file_name()).map(|d| d.to_string_lossy().to_ascii_lowercase());
         let sapi = name.strip_prefix("php-").and_then(|n| n.strip_suffix(".ini")).or(dir.as_deref())?;
         match sapi {
             "cli" | "phpdbg" => Some(Sapi::Cli),
@@ -224,8 +232,9 @@ impl PhpIniTree {
                 kind: FileKind::PhpIni,
                 source: c.source(),
                 lines: c.line_index(),
-                comments: c.comment_spans().collect(),
+                comments: c.comment_spans().chain(crate::httpd::model::template_comments(c.template())).collect(),
                 secrets: c.secret_spans(),
+                template: c.template(),
             })
             .collect();
         out.extend(self.overrides.httpd_files.iter().map(|(path, syntax)| SourceFile {
@@ -235,6 +244,7 @@ impl PhpIniTree {
             lines: syntax.line_index(),
             comments: syntax.comment_spans().collect(),
             secrets: syntax.secret_spans(),
+            template: None,
         }));
         out
     }
@@ -269,6 +279,9 @@ fn has_ini_extension(path: &Path) -> bool {
 /// Names of main configuration files: `php.ini`, `php-SAPI.ini` (which PHP
 /// tries first), and the upstream templates `php.ini-*`.
 fn is_main_ini_name(path: &Path) -> bool {
+    // A template (`php.ini.j2`) is named after what it renders.
+    let rendered = crate::template::rendered_path(path);
+    let path = rendered.as_deref().unwrap_or(path);
     let name = String::from_utf8_lossy(file_name_bytes(path)).to_ascii_lowercase();
     name == "php.ini" || name.starts_with("php.ini-") || (name.starts_with("php-") && name.ends_with(".ini"))
 }

@@ -26,6 +26,9 @@ pub struct PhpIniFile {
     pub bom: Option<Span>,
     /// The statements in file order.
     pub lines: Vec<IniLine>,
+    /// For a template (`httpd.conf.j2`): where its holes, tags and blocks
+    /// are. The source holds the template's own bytes.
+    template: Option<Box<crate::template::TemplateInfo>>,
 }
 
 /// One statement: usually one physical line; a value with a multi-line
@@ -225,6 +228,22 @@ impl Operator {
 }
 
 impl PhpIniFile {
+    /// The template facts, when the file is a template.
+    pub fn template(&self) -> Option<&crate::template::TemplateInfo> {
+        self.template.as_deref()
+    }
+
+    /// Turn a file parsed from a template's masked bytes back into the
+    /// template: the original bytes (of the same length: every span still
+    /// points at the same bytes) and what the mask found.
+    pub(crate) fn adopt_template(&mut self, original: Vec<u8>, info: crate::template::TemplateInfo) {
+        debug_assert_eq!(original.len(), self.source.len());
+        if original.len() == self.source.len() {
+            self.source = original;
+            self.template = Some(Box::new(info));
+        }
+    }
+
     /// Parse `source` as PHP 8.2 reads a php.ini file. Fails on the first
     /// error PHP would report, with PHP's message and line number.
     ///
@@ -258,7 +277,7 @@ impl PhpIniFile {
     fn parse_with(source: Vec<u8>, fast: bool) -> Result<Self, SyntaxError> {
         let index = LineIndex::new(&source);
         let (bom, lines) = build::build(&source, fast)?;
-        Ok(PhpIniFile { source, index, bom, lines })
+        Ok(PhpIniFile { source, index, bom, lines, template: None })
     }
 
     /// The values of keys named like secrets (`mysql.default_password`,

@@ -91,6 +91,38 @@ declare_rule! {
 
 declare_rule! {
     /// ## What it does
+    /// Reports a template (`httpd.conf.j2`, `php.ini.erb`, `gitlab.rb.epp`)
+    /// conflint cannot follow: a block (`{% if %}`, `<% each do %>`) that is
+    /// never closed or closed twice, or branches that split what the
+    /// configuration needs whole (a section opened in one branch and closed
+    /// after it), so the file cannot be read as configuration with holes.
+    ///
+    /// ## Why is this bad?
+    /// conflint reads templates without rendering them: every placeholder
+    /// is a hole, every block "maybe". What it cannot read is not checked,
+    /// and this finding says so once instead of a cascade of syntax errors
+    /// about text that is not configuration. A warning, not an error: the
+    /// rendered file may well be fine.
+    ///
+    /// ## Example
+    /// ```jinja
+    /// {% if ssl %}<VirtualHost *:443>{% else %}<VirtualHost *:80>{% endif %}
+    /// ```
+    /// The rendered file has one `<VirtualHost>`; read with holes, it has two.
+    ///
+    /// ## Fix safety
+    /// No fix.
+    pub struct TemplateUnreadable {
+        code: "CL004",
+        name: "template-unreadable",
+        severity: Warning,
+        default_on: true,
+        fix: None,
+    }
+}
+
+declare_rule! {
+    /// ## What it does
     /// Reports a `conflint: ignore[...]` comment that silences nothing.
     ///
     /// ## Why is this bad?
@@ -121,4 +153,4 @@ macro_rules! no_check {
     )*};
 }
 
-no_check!(SyntaxError_, Unreadable, IncludeProblem, UnusedSuppression);
+no_check!(SyntaxError_, Unreadable, IncludeProblem, TemplateUnreadable, UnusedSuppression);

@@ -4,3 +4,4 @@ pub(crate) mod cl;
 pub(crate) mod gitlab;
 pub(crate) mod httpd;
 pub(crate) mod php;
+pub(crate) mod template;

@@ -22,7 +22,7 @@ declare_rule! {
     /// that does not apply because IP-specific vhosts on the same port take
     /// precedence, and a 2.2 `_default_` vhost, which 2.2 never serves for a
     /// name-based address. Only entry-file trees are checked: a fragment
-    /// cannot know which vhost comes first.
+    /// cannot know which vhost comes first, and neither can a template.
     ///
     /// ## Why is this bad?
     /// httpd gives every request whose `Host` matches no `ServerName` or
@@ -78,7 +78,9 @@ declare_rule! {
 impl Check for DefaultVhost {
     fn check(&self, model: &Model, checker: &mut Checker<'_>) {
         let Model::Httpd(tree) = model else { return };
-        if !tree.is_entry || strict_host_check(tree) {
+        // Which vhost comes first in a template depends on the data it is
+        // rendered with.
+        if !tree.is_entry || tree.is_template() || strict_host_check(tree) {
             return;
         }
         let table = &tree.vhosts;

@@ -34,6 +34,10 @@ impl ServerSetting<'_> {
         let line = format!("{} {}", self.name, self.value);
         let all: Vec<_> = tree.server_directives(self.name).collect();
         let Some(&last) = all.last() else {
+            // A template with a loop or a placeholder for a name may render it.
+            if tree.is_open_template() {
+                return;
+            }
             let fix = Fix::safe(format!("add `{line}` at the top level"), vec![edit::insert_top_level(tree, &line)]);
             checker.report(&tree.entry().path, Span::empty(0), self.missing, Some(fix));
             return;

@@ -52,6 +52,10 @@ impl ScopedSetting<'_> {
             let scopes = describe(&scopes);
             match source {
                 ValueSource::Default => {
+                    // A template with a loop or a placeholder for a key may render it.
+                    if tree.is_open_template() {
+                        continue;
+                    }
                     let Some((path, _)) = edit::entry_file(tree) else { continue };
                     let fix = edit::insert_setting(tree, self.key, self.good)
                         .map(|e| self.fix(format!("add `{} = {}` to [PHP]", self.key, self.good), e));
