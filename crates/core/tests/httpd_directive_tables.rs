@@ -105,7 +105,8 @@ fn leak(s: &str) -> &'static str {
 
 fn compare(json_name: &str, directives: &[DirectiveInfo], modules: &[ModuleInfo]) {
     let data = load(json_name);
-    let want: Vec<DirectiveInfo> = data["directives"].as_array().expect("directives").iter().map(expected_directive).collect();
+    let want: Vec<DirectiveInfo> =
+        data["directives"].as_array().expect("directives").iter().map(expected_directive).collect();
     assert_eq!(want.len(), directives.len(), "{json_name}: number of directives");
     for (w, got) in want.iter().zip(directives) {
         assert_eq!(w, got, "{json_name}: directive {}", w.name);
@@ -116,8 +117,16 @@ fn compare(json_name: &str, directives: &[DirectiveInfo], modules: &[ModuleInfo]
 
 #[test]
 fn compiled_tables_hold_the_json() {
-    compare("directives-2.4.json", directives::directives(ApacheVersion::V2_4), directives::modules(ApacheVersion::V2_4));
-    compare("directives-2.2.json", directives::directives(ApacheVersion::V2_2), directives::modules(ApacheVersion::V2_2));
+    compare(
+        "directives-2.4.json",
+        directives::directives(ApacheVersion::V2_4),
+        directives::modules(ApacheVersion::V2_4),
+    );
+    compare(
+        "directives-2.2.json",
+        directives::directives(ApacheVersion::V2_2),
+        directives::modules(ApacheVersion::V2_2),
+    );
     compare("directives-third-party.json", directives::third_party_directives(), directives::third_party_modules());
 }
 
@@ -130,7 +139,12 @@ fn compiled_vocabularies_hold_the_json() {
         assert_eq!(Some(got.module), p["module"].as_str(), "provider {name}");
     }
     let (variables, functions, unary, binary) = directives::expr_vocabulary();
-    for (key, got) in [("variables", variables), ("string_functions", functions), ("unary_operators", unary), ("binary_operators", binary)] {
+    for (key, got) in [
+        ("variables", variables),
+        ("string_functions", functions),
+        ("unary_operators", unary),
+        ("binary_operators", binary),
+    ] {
         let want: Vec<(&str, bool)> = data["expr"][key]
             .as_array()
             .expect(key)
@@ -150,7 +164,9 @@ fn python3() -> Option<PathBuf> {
 #[test]
 fn renderer_reproduces_the_checked_in_files() {
     let Some(python) = python3() else {
-        eprintln!("SKIPPED renderer_reproduces_the_checked_in_files: python3 is not installed (the field-by-field test still ran)");
+        eprintln!(
+            "SKIPPED renderer_reproduces_the_checked_in_files: python3 is not installed (the field-by-field test still ran)"
+        );
         return;
     };
     let root = crate_dir().join("../..");
