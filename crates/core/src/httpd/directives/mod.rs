@@ -8,6 +8,11 @@
 //! mod_fcgid, Passenger, mod_qos, mod_evasive). The JSON they are rendered
 //! from is checked in under `crates/core/data/httpd/`.
 //!
+//! The checks ([`check::check_directive`], [`check::check_section`]) are pure
+//! functions of a directive, its enclosing sections, whether it is in
+//! .htaccess, the loaded modules and the version, and answer with httpd's
+//! own message where httpd has one.
+//!
 //! ```
 //! use conflint_core::httpd::ApacheVersion;
 //! use conflint_core::httpd::directives::{self, ArgsHow};
@@ -20,9 +25,18 @@
 //! assert_eq!(directives::did_you_mean(ApacheVersion::V2_4, "ServerTokns"), Some("ServerTokens"));
 //! ```
 
+pub mod args;
+pub mod check;
+pub mod expr;
 pub mod loaded;
+pub mod problem;
+pub mod scope;
 mod suggest;
+pub mod tokenize;
 pub mod types;
+mod values;
+mod values_auth;
+mod values_rewrite;
 
 #[rustfmt::skip]
 mod table_2_2;
@@ -31,7 +45,11 @@ mod table_2_4;
 #[rustfmt::skip]
 mod table_third_party;
 
+pub use check::{Env, Htaccess, check_directive, check_section, check_section_close};
 pub use loaded::{BUILTIN_MODULES, LoadedModules};
+pub use problem::{Certainty, Problem, ProblemKind};
+pub use scope::Scope;
+pub use tokenize::{getword_conf, is_space, words};
 pub use types::{ArgsHow, AuthzProvider, Availability, DirectiveInfo, ExprName, ModuleInfo, not_in, req};
 
 use super::version::ApacheVersion;
