@@ -185,7 +185,7 @@ fn resolve(env: &Env<'_>, scope: &Scope, name: &str) -> Result<&'static Directiv
     }
     Err(Some(invalid().with_hint(format!(
         "{} is provided by {}, which this configuration does not load",
-        entries[0].name,
+        entries.first().map_or(name, |d| d.name),
         providers.join(" or ")
     ))))
 }
@@ -318,11 +318,9 @@ fn section_value(env: &Env<'_>, scope: &Scope, info: &DirectiveInfo, args: &str)
             if args.is_empty() {
                 return missing();
             }
-            let condition = &words[0];
-            if let Err(e) = expr::parse(condition, ExprKind::Boolean, expr::DEFAULT_DEPTH) {
-                if !e.unchecked {
-                    return invalid(format!("Cannot parse condition clause: {e}"));
-                }
+            let condition = words.first().map_or("", String::as_str);
+            if let Some(e) = expr::refused(condition, ExprKind::Boolean) {
+                return invalid(format!("Cannot parse condition clause: {e}"));
             }
             if words.len() > 1 {
                 return invalid(format!("Multiple {name}> arguments not supported."));

@@ -69,6 +69,12 @@ pub fn parse(text: &str, kind: ExprKind, max_depth: usize) -> Result<(), ExprErr
     }
 }
 
+/// The error httpd would report for `text`, if any: `None` also when the
+/// expression is too deeply nested to check (never a false finding).
+pub fn refused(text: &str, kind: ExprKind) -> Option<ExprError> {
+    parse(text, kind, DEFAULT_DEPTH).err().filter(|e| !e.unchecked)
+}
+
 /// Whether `text` is a valid condition: a shorthand for callers that only
 /// need the verdict (nested-too-deep counts as valid).
 pub fn is_valid_condition(text: &str) -> bool {

@@ -8,10 +8,31 @@
 //! mod_fcgid, Passenger, mod_qos, mod_evasive). The JSON they are rendered
 //! from is checked in under `crates/core/data/httpd/`.
 //!
-//! The checks ([`check::check_directive`], [`check::check_section`]) are pure
-//! functions of a directive, its enclosing sections, whether it is in
-//! .htaccess, the loaded modules and the version, and answer with httpd's
-//! own message where httpd has one.
+//! The checks ([`check_directive`], [`check_section`], [`check_section_close`])
+//! are pure functions of a directive, its enclosing sections, whether it is
+//! in .htaccess, the loaded modules and the version, and answer with httpd's
+//! own message where httpd has one:
+//!
+//! ```
+//! use conflint_core::httpd::ApacheVersion;
+//! use conflint_core::httpd::directives::{Env, LoadedModules, ProblemKind, Scope, check_directive};
+//!
+//! let v = ApacheVersion::V2_4;
+//! // What the tree loads: the server's built-in modules, then each LoadModule.
+//! let mut modules = LoadedModules::builtin(v);
+//! modules.load(v, "mpm_event_module");
+//! let env = Env { version: v, modules: &modules };
+//!
+//! // `ServerTokens Prod` inside <VirtualHost *:80>.
+//! let scope = Scope::server().enter_section(v, "VirtualHost", Some("*:80"));
+//! let problems = check_directive(&env, &scope, "ServerTokens", "Prod");
+//! assert_eq!(problems[0].kind, ProblemKind::Context);
+//! assert_eq!(problems[0].message, "ServerTokens cannot occur within <VirtualHost> section");
+//!
+//! // RewriteEngine without mod_rewrite loaded.
+//! let problems = check_directive(&env, &Scope::server(), "RewriteEngine", "On");
+//! assert_eq!(problems[0].kind, ProblemKind::UnknownDirective);
+//! ```
 //!
 //! ```
 //! use conflint_core::httpd::ApacheVersion;

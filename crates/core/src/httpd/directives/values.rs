@@ -307,7 +307,7 @@ fn header(name: &str, raw: &str) -> Option<Problem> {
                 return invalid("error: missing environment variable name. envclause should be in the form env=envar ");
             }
         } else if lower.starts_with("expr=") {
-            if let Err(e) = expr::parse(&clause[5..], ExprKind::Boolean, expr::DEFAULT_DEPTH) {
+            if let Some(e) = expr::refused(&clause[5..], ExprKind::Boolean) {
                 return invalid(format!("Can't parse envclause/expression: {e}"));
             }
         } else {
@@ -325,10 +325,8 @@ fn header(name: &str, raw: &str) -> Option<Problem> {
 /// `%D %t %e %s %l %i %b` tags.
 fn header_format(s: &str) -> Option<Problem> {
     if let Some(e) = s.strip_prefix("expr=") {
-        return match expr::parse(e, ExprKind::String, expr::DEFAULT_DEPTH) {
-            Ok(()) => None,
-            Err(err) => invalid(format!("Can't parse value expression : {err}")),
-        };
+        return expr::refused(e, ExprKind::String)
+            .and_then(|err| invalid(format!("Can't parse value expression : {err}")));
     }
     let bytes = s.as_bytes();
     let mut i = 0;

@@ -136,7 +136,7 @@ fn provider_args(provider: &str, args: &str, ctx: &Ctx<'_>) -> Option<Problem> {
 }
 
 fn expr_line(line: &str, kind: ExprKind) -> Option<Problem> {
-    let err = expr::parse(line, kind, expr::DEFAULT_DEPTH).err()?;
+    let err = expr::refused(line, kind)?;
     invalid(format!("Cannot parse expression in require line: {err}"))
 }
 

@@ -212,7 +212,7 @@ pub(super) fn cond(raw: &str, v24: bool) -> Option<Problem> {
     }
     if v24 && input.eq_ignore_ascii_case("expr") {
         let pattern = pattern.strip_prefix('!').unwrap_or(&pattern);
-        if let Err(e) = expr::parse(pattern, ExprKind::Boolean, expr::DEFAULT_DEPTH) {
+        if let Some(e) = expr::refused(pattern, ExprKind::Boolean) {
             return invalid(format!("RewriteCond: cannot compile expression \"{pattern}\": {e}"));
         }
     }

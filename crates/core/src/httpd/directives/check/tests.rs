@@ -297,3 +297,19 @@ fn version_2_2_is_more_lenient() {
     assert_eq!(check_directive(&env, &top, "MaxRequestWorkers", "10")[0].kind, ProblemKind::UnknownDirective);
     assert!(check_directive(&env, &top, "MaxClients", "10").is_empty());
 }
+
+#[test]
+fn hostile_lines_stay_bounded() {
+    let m = loaded(&["rewrite_module", "headers_module"]);
+    let env = Env { version: V, modules: &m };
+    let top = Scope::server();
+    let started = std::time::Instant::now();
+    let deep = format!("\"{}true{}\"", "(".repeat(200_000), ")".repeat(200_000));
+    assert!(check_section(&env, &top, "If", &deep).is_empty());
+    let flags = format!("^ - [{}]", vec!["L"; 200_000].join(","));
+    assert!(check_directive(&env, &top, "RewriteRule", &flags).is_empty());
+    let long = "x".repeat(5 << 20);
+    assert_eq!(check_directive(&env, &top, &long, "y")[0].kind, ProblemKind::UnknownDirective);
+    assert!(check_directive(&env, &top, "Header", &format!("set X \"{}\"", "%{a}e".repeat(500_000))).is_empty());
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+}
