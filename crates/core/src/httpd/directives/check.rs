@@ -155,8 +155,12 @@ fn resolve(env: &Env<'_>, scope: &Scope, name: &str) -> Result<&'static Directiv
     };
     if entries.is_empty() {
         let suggestion = did_you_mean(env.version, name).filter(|s| !s.eq_ignore_ascii_case(name));
+        let elsewhere = lookup_all(env.version, name).find(|d| d.availability == Availability::NotOnLinux);
         let mut problem = invalid();
-        if let Some(s) = suggestion {
+        if let Some(d) = elsewhere {
+            problem =
+                problem.with_hint(format!("{} exists only in builds for other systems ({})", d.name, d.source_file));
+        } else if let Some(s) = suggestion {
             problem = problem.with_hint(format!("did you mean `{s}`?"));
         }
         let foreign: Vec<&str> = env.modules.foreign().collect();

@@ -46,6 +46,13 @@ fn unknown_directives() {
     // A typo gets a suggestion.
     let p = check_directive(&env, &Scope::server(), "ServerTokns", "Prod");
     assert_eq!(p[0].hint.as_deref(), Some("did you mean `ServerTokens`?"));
+    // Windows' mod_win32 is not in a Linux build.
+    let p = check_directive(&env, &Scope::server().enter(V, "Directory"), "ScriptInterpreterSource", "Registry");
+    assert_eq!(p[0].kind, ProblemKind::UnknownDirective);
+    assert_eq!(
+        p[0].hint.as_deref(),
+        Some("ScriptInterpreterSource exists only in builds for other systems (mod_win32.c)")
+    );
 }
 
 #[test]
