@@ -1,6 +1,7 @@
 //! Apache httpd: the syntax tree of one file, and the model of a whole tree.
 
 pub mod conditions;
+pub mod directives;
 pub mod envvars;
 pub mod format;
 pub mod include;
