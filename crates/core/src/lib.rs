@@ -11,6 +11,7 @@ pub mod error;
 pub mod gitlab;
 pub mod httpd;
 pub mod php;
+pub mod postfix;
 pub mod source;
 pub mod text;
 
