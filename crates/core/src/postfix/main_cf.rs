@@ -208,7 +208,8 @@ fn parameter(source: &[u8], index: &LineIndex, logical: LogicalLine) -> Result<P
         + text[name_start..].iter().position(|b| is_space(*b) || *b == b'=').unwrap_or(text.len() - name_start);
     let eq = name_end + text[name_end..].iter().position(|b| !is_space(*b)).unwrap_or(text.len() - name_end);
     if text.get(eq) != Some(&b'=') {
-        return Err(error(eq, "missing '=' after attribute name"));
+        // Postfix names the logical line's first line; point at the name.
+        return Err(error(name_start, "missing '=' after attribute name"));
     }
     let value_start = eq + 1 + text[eq + 1..].iter().position(|b| !is_space(*b)).unwrap_or(text.len() - eq - 1);
     let value_end =

@@ -254,23 +254,19 @@ pub const SMTPD_RESTRICTION_LISTS: [&str; 7] = [
     "smtpd_end_of_data_restrictions",
 ];
 
-/// Parameters Postfix never expands when `postconf -x` prints them, because
-/// the program that reads them expands them itself with other names
-/// (`CONFIG_RAW_TABLE` in the Postfix 3.7 sources). From Postfix 3.12 a
-/// `$name` reference to one of them inserts it unexpanded too.
-pub const RAW_PARAMETERS: [&str; 14] = [
+/// Parameters whose `$name`s are not main.cf parameters: the program that
+/// reads them expands them itself, with names of its own (`$user`,
+/// `$rbl_code`, `$client_address`, ...), so `postconf -x` prints them as
+/// written (Postfix 3.7, checked one by one). From Postfix 3.12 a `$name`
+/// reference to one of them also inserts it unexpanded.
+pub const RAW_PARAMETERS: [&str; 9] = [
     "command_execution_directory",
     "default_rbl_reply",
     "forward_path",
-    "local_delivery_status_filter",
     "luser_relay",
     "mailbox_command",
-    "postscreen_disable_vrfy_command",
-    "postscreen_enforce_tls",
     "postscreen_expansion_filter",
-    "postscreen_helo_required",
     "postscreen_reject_footer",
-    "postscreen_use_tls",
     "smtpd_expansion_filter",
     "smtpd_reject_footer",
 ];
@@ -442,6 +438,11 @@ impl PostfixConfig {
 
     /// The default of `name`: given, else built in.
     pub fn default_value(&self, name: &str) -> Option<RawValue<'_>> {
+        if name == "mydomain" {
+            if let Some(domain) = self.mydomain_default() {
+                return Some(RawValue { text: Cow::Owned(domain), origin: Origin::BuiltinDefault });
+            }
+        }
         if let Some(text) = self.given_defaults.get(name) {
             return Some(RawValue { text: Cow::Borrowed(text.as_str()), origin: Origin::GivenDefault });
         }
@@ -488,7 +489,25 @@ impl PostfixConfig {
         Ok((expansion.value, undefined, unknown))
     }
 
+    /// Postfix derives the default `mydomain` from `myhostname` as written
+    /// (postconf_builtin.c: the text after its first dot, else
+    /// `localdomain`); only a `myhostname` from the machine is unknown.
+    fn mydomain_default(&self) -> Option<String> {
+        let hostname = match self.main.parameter("myhostname") {
+            Some(p) => p.value.clone(),
+            None if self.given_defaults.contains_key("mydomain") => return None,
+            None => self.given_defaults.get("myhostname")?.clone(),
+        };
+        Some(match hostname.split_once('.') {
+            Some((_, domain)) => domain.to_string(),
+            None => "localdomain".to_string(),
+        })
+    }
+
     fn is_machine_dependent(&self, name: &str) -> bool {
+        if name == "mydomain" && self.mydomain_default().is_some() {
+            return false;
+        }
         !self.given_defaults.contains_key(name)
             && matches!(builtin_default(name, self.version), Some(DefaultValue::MachineDependent(_)))
     }
