@@ -8,6 +8,7 @@ pub mod args;
 pub mod config;
 pub mod diff;
 pub mod discover;
+pub mod mail_dns;
 pub mod output;
 pub mod run;
 pub mod vhosts;

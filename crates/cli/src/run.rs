@@ -46,6 +46,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
         Some(Command::Rules { format }) => list_rules(format, io),
         Some(Command::Explain { code }) => explain(&code, io),
         Some(Command::Vhosts(args)) => vhosts(args, io),
+        Some(Command::MailDns(args)) => crate::mail_dns::mail_dns(args, io),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Into a buffer first: clap_complete panics on a write error

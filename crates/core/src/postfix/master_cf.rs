@@ -49,8 +49,8 @@ pub enum MasterCfItemKind {
         /// From `#` to the end of the line.
         text: Span,
     },
-    /// A service definition.
-    Service(Service),
+    /// A service definition (boxed: its eight fields make it much larger than the other kinds).
+    Service(Box<Service>),
     /// Continuation lines at the start of the file, which Postfix ignores.
     Ignored(LogicalLine),
 }
@@ -162,7 +162,7 @@ impl MasterCf {
                 Statement::Comment(span, text) => (span, MasterCfItemKind::Comment { text }),
                 Statement::Orphan(span, logical) => (span, MasterCfItemKind::Ignored(logical)),
                 Statement::Logical(span, logical) => {
-                    (span, MasterCfItemKind::Service(service(&source, &index, logical)?))
+                    (span, MasterCfItemKind::Service(Box::new(service(&source, &index, logical)?)))
                 }
             };
             items.push(MasterCfItem { span, kind });
@@ -193,7 +193,7 @@ impl MasterCf {
     /// The services in file order, with their index in [`MasterCf::items`].
     pub fn services(&self) -> impl Iterator<Item = (usize, &Service)> + '_ {
         self.items.iter().enumerate().filter_map(|(i, item)| match &item.kind {
-            MasterCfItemKind::Service(s) => Some((i, s)),
+            MasterCfItemKind::Service(s) => Some((i, &**s)),
             _ => None,
         })
     }
@@ -392,7 +392,10 @@ fn overrides(args: &[Field], joined: &LogicalText) -> Result<Vec<Override>, (usi
 
 /// `split_nameval()`: name up to white space or `=`, then `=`, then the
 /// value with white space around it trimmed.
-pub(crate) fn split_nameval(text: &str) -> Result<((usize, usize), (usize, usize)), &'static str> {
+/// A byte range `start..end`.
+type Range = (usize, usize);
+
+pub(crate) fn split_nameval(text: &str) -> Result<(Range, Range), &'static str> {
     let bytes = text.as_bytes();
     let skip = |from: usize| from + bytes[from..].iter().take_while(|b| is_space(**b)).count();
     let np = skip(0);
