@@ -378,22 +378,44 @@ pub struct ValueList<'a> {
 /// let list = config.list("smtpd_recipient_restrictions").unwrap();
 /// let item = list.items.iter().find(|i| i.is("reject_unknown_client_hostname")).unwrap();
 /// let span = item.span.unwrap();
-/// assert_eq!(&config.main.source()[span.range()], b"reject_unknown_client_hostname");
+/// assert_eq!(&config.main().source()[span.range()], b"reject_unknown_client_hostname");
 /// ```
 #[derive(Clone, Debug)]
 pub struct PostfixConfig {
-    /// main.cf.
-    pub main: MainCf,
-    /// master.cf, when there is one.
-    pub master: Option<MasterCf>,
+    main: MainCf,
+    master: Option<MasterCf>,
     version: PostfixVersion,
     given_defaults: HashMap<String, String>,
+    /// The item of the last setting of each name: expansion looks names up
+    /// many times.
+    last_setting: HashMap<String, usize>,
 }
 
 impl PostfixConfig {
     /// A configuration for `version`, with the built-in defaults.
     pub fn new(main: MainCf, master: Option<MasterCf>, version: PostfixVersion) -> Self {
-        PostfixConfig { main, master, version, given_defaults: HashMap::new() }
+        let last_setting = main.parameters().map(|(i, p)| (p.name_text.clone(), i)).collect();
+        PostfixConfig { main, master, version, given_defaults: HashMap::new(), last_setting }
+    }
+
+    /// main.cf.
+    pub fn main(&self) -> &MainCf {
+        &self.main
+    }
+
+    /// master.cf, when there is one.
+    pub fn master(&self) -> Option<&MasterCf> {
+        self.master.as_ref()
+    }
+
+    /// The last setting of `name` in main.cf (the one Postfix uses) and its
+    /// index in [`MainCf::items`].
+    pub fn setting(&self, name: &str) -> Option<(usize, &Parameter)> {
+        let item = *self.last_setting.get(name)?;
+        match &self.main.items.get(item)?.kind {
+            crate::postfix::main_cf::MainCfItemKind::Parameter(p) => Some((item, p)),
+            _ => None,
+        }
     }
 
     /// Use these defaults (e.g. [`parse_postconf_output`] of `postconf -d`)
@@ -422,7 +444,7 @@ impl PostfixConfig {
                 return Some(RawValue { text, origin: Origin::Override { service, index } });
             }
         }
-        if let Some((item, parameter)) = self.main.parameters().filter(|(_, p)| p.name_text == name).last() {
+        if let Some((item, parameter)) = self.setting(name) {
             return Some(RawValue {
                 text: Cow::Borrowed(parameter.value.as_str()),
                 origin: Origin::MainCf { parameter, item },
@@ -493,8 +515,8 @@ impl PostfixConfig {
     /// (postconf_builtin.c: the text after its first dot, else
     /// `localdomain`); only a `myhostname` from the machine is unknown.
     fn mydomain_default(&self) -> Option<String> {
-        let hostname = match self.main.parameter("myhostname") {
-            Some(p) => p.value.clone(),
+        let hostname = match self.setting("myhostname") {
+            Some((_, p)) => p.value.clone(),
             None if self.given_defaults.contains_key("mydomain") => return None,
             None => self.given_defaults.get("myhostname")?.clone(),
         };
