@@ -68,6 +68,13 @@ pub trait Lookup {
     fn is_verbatim(&self, _name: &str) -> bool {
         false
     }
+
+    /// Whether `{...}` operands and relational expressions exist (Postfix
+    /// 3.0+). Before 3.0, `${name?{text}}` gives `{text}` braces and all,
+    /// and `${{a} == {b}}` is a syntax error.
+    fn brace_operands(&self) -> bool {
+        true
+    }
 }
 
 impl<F: Fn(&str) -> Option<String>> Lookup for F {
@@ -212,7 +219,7 @@ impl Context<'_> {
         let lookup: Option<String>;
         let mut verbatim = false;
         let start = skip_ws(buf, 0);
-        if buf.get(start) == Some(&b'{') {
+        if buf.get(start) == Some(&b'{') && self.lookup.brace_operands() {
             let (value, rest) = self.relational(buf, start)?;
             lookup = Some(value.to_string());
             cp = rest;
@@ -331,7 +338,7 @@ impl Context<'_> {
     /// where parsing goes on.
     fn operand<'b>(&self, buf: &'b [u8], at: usize) -> Result<(&'b [u8], usize), ExpandError> {
         let brace = skip_ws(buf, at);
-        if buf.get(brace) == Some(&b'{') {
+        if buf.get(brace) == Some(&b'{') && self.lookup.brace_operands() {
             curly_payload(buf, brace)
         } else {
             Ok((&buf[at.min(buf.len())..], buf.len()))
@@ -511,6 +518,21 @@ mod tests {
             let err = expand(input, &lookup).unwrap_err();
             assert!(err.message.starts_with(start), "{input}: {}", err.message);
         }
+    }
+
+    #[test]
+    fn postfix_2_has_no_brace_operands() {
+        struct Old;
+        impl Lookup for Old {
+            fn lookup(&self, name: &str) -> Option<String> {
+                (name == "mail_name").then(|| "Postfix".to_string())
+            }
+            fn brace_operands(&self) -> bool {
+                false
+            }
+        }
+        assert_eq!(expand("${mail_name?{yes}:{no}}", &Old).unwrap().value, "{yes}:{no}");
+        assert!(expand("${{a} == {b} ? {x}}", &Old).unwrap_err().message.starts_with("attribute name syntax error"));
     }
 
     #[test]

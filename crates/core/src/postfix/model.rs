@@ -646,6 +646,10 @@ impl Lookup for ConfigLookup<'_> {
     fn is_verbatim(&self, name: &str) -> bool {
         self.config.version.at_least(3, 12) && RAW_PARAMETERS.contains(&name)
     }
+
+    fn brace_operands(&self) -> bool {
+        self.config.version.at_least(3, 0)
+    }
 }
 
 /// Read `name = value` lines as `postconf`, `postconf -d` and `postconf -n`
