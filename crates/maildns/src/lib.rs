@@ -33,6 +33,8 @@
 //! print!("{}", report.render_text());
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod dns;
 pub mod spf;
 
