@@ -97,6 +97,13 @@ fn restriction_items_carry_the_spans_a_fix_needs() {
             "unix:private/policyd-spf",
         ]
     );
+    let grouped: Vec<_> = recipient
+        .restrictions()
+        .iter()
+        .map(|r| (r.restriction.text.as_str(), r.argument.map(|a| a.text.as_str())))
+        .collect();
+    assert_eq!(grouped[4], ("check_policy_service", Some("unix:private/policyd-spf")));
+    assert_eq!(grouped.len(), 5);
     let unknown = recipient.items.iter().find(|i| i.is("REJECT_UNKNOWN_CLIENT_HOSTNAME")).unwrap();
     assert_eq!(&main[unknown.span.unwrap().range()], b"reject_unknown_client_hostname");
     // An empty smtpd_relay_restrictions is the pre-2.10 mode.

@@ -23,6 +23,7 @@ pub use lines::LogicalLine;
 pub use main_cf::{MainCf, MainCfItem, MainCfItemKind, Parameter, ValueWord};
 pub use master_cf::{FIELD_NAMES, Field, MasterCf, MasterCfItem, MasterCfItemKind, Override, Service};
 pub use model::{
-    DefaultValue, Effective, ListItem, Origin, PostfixConfig, PostfixVersion, RAW_PARAMETERS, RawValue,
-    SMTPD_RESTRICTION_LISTS, Scope, ValueList, builtin_default, parse_network, parse_postconf_output,
+    DefaultValue, Effective, ListItem, Origin, PostfixConfig, PostfixVersion, RAW_PARAMETERS,
+    RESTRICTIONS_WITH_ARGUMENT, RawValue, RestrictionUse, SMTPD_RESTRICTION_LISTS, Scope, ValueList, builtin_default,
+    parse_network, parse_postconf_output,
 };

@@ -361,6 +361,73 @@ pub struct ValueList<'a> {
     pub items: Vec<ListItem>,
 }
 
+/// Restrictions that take the next item of the list as their argument
+/// (src/smtpd/smtpd_check.c: `is_map_command()` for the `check_*_access`
+/// family, and the DNS list, policy and `sleep` restrictions). A map
+/// argument may be a `{...}` inline table.
+pub const RESTRICTIONS_WITH_ARGUMENT: [&str; 35] = [
+    "check_ccert_access",
+    "check_client_access",
+    "check_client_a_access",
+    "check_client_mx_access",
+    "check_client_ns_access",
+    "check_etrn_access",
+    "check_helo_access",
+    "check_helo_a_access",
+    "check_helo_mx_access",
+    "check_helo_ns_access",
+    "check_policy_service",
+    "check_recipient_access",
+    "check_recipient_a_access",
+    "check_recipient_mx_access",
+    "check_recipient_ns_access",
+    "check_reverse_client_hostname_access",
+    "check_reverse_client_hostname_a_access",
+    "check_reverse_client_hostname_mx_access",
+    "check_reverse_client_hostname_ns_access",
+    "check_sasl_access",
+    "check_sender_access",
+    "check_sender_a_access",
+    "check_sender_mx_access",
+    "check_sender_ns_access",
+    "permit_dnswl_client",
+    "permit_rhswl_client",
+    "reject_rbl",
+    "reject_rbl_client",
+    "reject_rhsbl_client",
+    "reject_rhsbl_helo",
+    "reject_rhsbl_recipient",
+    "reject_rhsbl_reverse_client",
+    "reject_rhsbl_sender",
+    "sleep",
+    "check_address_map",
+];
+
+/// One restriction of a restriction list with its argument, if it takes one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RestrictionUse<'l> {
+    /// The restriction (`reject_unknown_client_hostname`, `check_client_access`, ...).
+    pub restriction: &'l ListItem,
+    /// Its argument (`hash:/etc/postfix/access`, `zen.spamhaus.org`, `{ ... }`).
+    pub argument: Option<&'l ListItem>,
+}
+
+impl ValueList<'_> {
+    /// The items grouped as smtpd reads a restriction list: each
+    /// restriction with the argument it takes ([`RESTRICTIONS_WITH_ARGUMENT`]);
+    /// anything else (a restriction class name, `permit`, ...) stands alone.
+    pub fn restrictions(&self) -> Vec<RestrictionUse<'_>> {
+        let mut out = Vec::new();
+        let mut items = self.items.iter();
+        while let Some(item) = items.next() {
+            let takes = RESTRICTIONS_WITH_ARGUMENT.iter().any(|r| item.is(r));
+            let argument = if takes { items.next() } else { None };
+            out.push(RestrictionUse { restriction: item, argument });
+        }
+        out
+    }
+}
+
 /// The configuration of one Postfix instance: main.cf, master.cf if there
 /// is one, the version, and defaults.
 ///
