@@ -34,6 +34,8 @@ pub enum Command {
     },
     /// The virtual-host table httpd would build, per address:port, in httpd's order.
     Vhosts(VhostsArgs),
+    /// Check the DNS of a mail sender (PTR, SPF, DMARC, DKIM) as Gmail will; asks the network.
+    MailDns(crate::mail_dns::MailDnsArgs),
     /// Print a rule's documentation.
     Explain {
         /// A rule code (HT003) or name (default-vhost).

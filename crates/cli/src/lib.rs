@@ -9,6 +9,7 @@ pub mod check;
 pub mod commands;
 pub mod config;
 pub mod discover;
+pub mod mail_dns;
 pub mod output;
 pub mod report;
 pub mod run;

@@ -32,6 +32,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
         Some(Command::Rules { format }) => crate::commands::list_rules(format, io),
         Some(Command::Explain { code }) => crate::commands::explain(&code, io),
         Some(Command::Vhosts(args)) => crate::vhosts::command(args, io),
+        Some(Command::MailDns(args)) => crate::mail_dns::mail_dns(args, io),
         Some(Command::Completions { shell }) => crate::commands::completions(shell, io),
         Some(Command::Manpage) => crate::commands::manpage(io),
         None => crate::check::check_command(cli.check, io),

@@ -14,6 +14,7 @@ pub mod gitlab;
 pub mod httpd;
 pub mod load;
 pub mod php;
+pub mod postfix;
 pub mod secret;
 pub mod source;
 pub mod template;
