@@ -260,8 +260,7 @@ fn conflint(mode: &[&str], paths: &[PathBuf]) -> (i32, String) {
 
 /// `PLAY RECAP` counters per host: ok, changed, failed.
 fn recap(output: &str) -> BTreeMap<String, (u32, u32, u32)> {
-    let tail =
-        output.rsplit_once("PLAY RECAP").map_or_else(|| panic!("no PLAY RECAP in:\n{output}"), |(_, t)| t);
+    let tail = output.rsplit_once("PLAY RECAP").map_or_else(|| panic!("no PLAY RECAP in:\n{output}"), |(_, t)| t);
     let mut hosts = BTreeMap::new();
     for line in tail.lines() {
         let Some((host, counters)) = line.split_once(" : ") else { continue };

@@ -106,7 +106,7 @@ fn shipped_modules() -> BTreeMap<String, Shipped> {
             let words: Vec<&str> = line.split_whitespace().collect();
             match words.as_slice() {
                 ["LoadModule", id, so, ..] => loads.push((id.to_string(), PathBuf::from(so))),
-                ["#", "Depends:", rest @ ..] => depends.extend(rest.iter().map(|s| s.to_string())),
+                ["#", "Depends:", rest @ ..] => depends.extend(rest.iter().map(std::string::ToString::to_string)),
                 _ => {}
             }
         }
@@ -158,7 +158,10 @@ fn load_list(shipped: &BTreeMap<String, Shipped>, wanted: &[String]) -> Vec<Ship
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     let mpm = wanted.iter().find(|w| w.starts_with("mpm_")).cloned().unwrap_or_else(|| DEFAULT_MPM.to_string());
-    for id in std::iter::once(&mpm).chain(BASE.iter().map(|s| s.to_string()).collect::<Vec<_>>().iter()).chain(wanted) {
+    for id in std::iter::once(&mpm)
+        .chain(BASE.iter().map(std::string::ToString::to_string).collect::<Vec<_>>().iter())
+        .chain(wanted)
+    {
         if id.starts_with("mpm_") && *id != mpm {
             continue;
         }
@@ -448,7 +451,7 @@ fn generate(shipped: &BTreeMap<String, Shipped>) -> Vec<Case> {
                 label: format!("{name} in {label}"),
                 wrappers: wrappers.to_vec(),
                 target: target(info, args.clone()),
-                modules: with(&needs.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+                modules: with(&needs.iter().map(std::string::ToString::to_string).collect::<Vec<_>>()),
             };
             if stores_only {
                 cases.push(case);
@@ -485,7 +488,7 @@ fn generate(shipped: &BTreeMap<String, Shipped>) -> Vec<Case> {
         for (inner, inner_args, _, inner_needs) in SECTIONS {
             let mut wrappers = outer_home.to_vec();
             wrappers.push((outer, outer_args));
-            let modules = outer_needs.iter().chain(inner_needs.iter()).map(|s| s.to_string()).collect();
+            let modules = outer_needs.iter().chain(inner_needs.iter()).map(std::string::ToString::to_string).collect();
             cases.push(Case {
                 label: format!("<{inner}> in <{outer}>"),
                 wrappers,
@@ -631,7 +634,7 @@ fn value_cases() -> Vec<Case> {
             ),
             wrappers: wrappers.to_vec(),
             target: Target::Directive(name.to_string(), args.to_string()),
-            modules: modules.iter().map(|s| s.to_string()).collect(),
+            modules: modules.iter().map(std::string::ToString::to_string).collect(),
         })
         .collect();
     let conditions = [
@@ -710,7 +713,7 @@ fn run_httpd(apache2: &Path, case: &Case, shipped: &BTreeMap<String, Shipped>) -
 fn run_all(apache2: &Path, cases: Vec<Case>, shipped: &BTreeMap<String, Shipped>) -> Vec<Outcome> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::new());
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get).clamp(1, 4);
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
@@ -1057,10 +1060,7 @@ fn real_configurations_apache2_accepts_draw_no_error() {
             .expect("run apache2");
         let mut defines: BTreeMap<String, String> =
             ENVVARS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let errors = match walk(&text, &env, &mut defines) {
-            Ok(errors) => errors,
-            Err(_) => continue,
-        };
+        let Ok(errors) = walk(&text, &env, &mut defines) else { continue };
         let shown = path.display().to_string();
         match (out.status.success(), errors.is_empty()) {
             (true, true) => accepted += 1,

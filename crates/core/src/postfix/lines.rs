@@ -192,7 +192,7 @@ pub(crate) fn statements(source: &[u8], flavor: Flavor) -> Result<Vec<Statement>
 
 /// One word of a list: its text (braces kept) and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Word {
+pub(super) struct Word {
     /// The word as Postfix splits it; a `{...}` group keeps its braces.
     pub text: String,
     /// Offsets of the word in the text it was split from.
@@ -204,7 +204,7 @@ pub struct Word {
 /// Split `text` as Postfix's `mystrtokq()` does: words separated by any of
 /// `separators`, except inside `{...}` (braces nest; a `}` with no open
 /// brace is an ordinary character). Linear, no recursion.
-pub fn split_words(text: &[u8], separators: &[u8]) -> Vec<Word> {
+pub(super) fn split_words(text: &[u8], separators: &[u8]) -> Vec<Word> {
     let mut words = Vec::new();
     let mut i = 0;
     while i < text.len() {
@@ -233,15 +233,15 @@ pub fn split_words(text: &[u8], separators: &[u8]) -> Vec<Word> {
 }
 
 /// The separators of Postfix lists (`CHARS_COMMA_SP`): comma, space, TAB, CR, LF.
-pub const LIST_SEPARATORS: &[u8] = b", \t\r\n";
+pub(super) const LIST_SEPARATORS: &[u8] = b", \t\r\n";
 
 /// The separators of master.cf fields and of words (`CHARS_SPACE`).
-pub const WORD_SEPARATORS: &[u8] = b" \t\r\n";
+pub(super) const WORD_SEPARATORS: &[u8] = b" \t\r\n";
 
 /// The text inside a `{...}` group with the white space around it trimmed
 /// (`extpar()` with EXTPAR_FLAG_STRIP), or `None` when `word` is not a
 /// well-formed group (Postfix warns and keeps what it can).
-pub fn brace_payload(word: &str) -> Option<&str> {
+pub(super) fn brace_payload(word: &str) -> Option<&str> {
     let inner = word.strip_prefix('{')?.strip_suffix('}')?;
     // The closing brace must be the one that balances the first.
     let mut level = 1usize;

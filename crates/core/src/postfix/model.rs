@@ -551,14 +551,11 @@ impl PostfixConfig {
     /// The effective value of `name` in `scope` (for a service: what
     /// `postconf -Px` prints for its overrides).
     pub fn value_in<'a>(&'a self, scope: Scope<'a>, name: &str) -> Result<Effective<'a>, ExpandError> {
-        let raw = match self.raw_value_in(scope, name) {
-            Some(raw) => raw,
-            None => {
-                let unknown = self.is_machine_dependent(name).then(|| name.to_string()).into_iter().collect();
-                let undefined = if self.is_machine_dependent(name) { Vec::new() } else { vec![name.to_string()] };
-                let raw = RawValue { text: Cow::Borrowed(""), origin: Origin::BuiltinDefault };
-                return Ok(Effective { raw, value: String::new(), undefined, unknown });
-            }
+        let Some(raw) = self.raw_value_in(scope, name) else {
+            let unknown = self.is_machine_dependent(name).then(|| name.to_string()).into_iter().collect();
+            let undefined = if self.is_machine_dependent(name) { Vec::new() } else { vec![name.to_string()] };
+            let raw = RawValue { text: Cow::Borrowed(""), origin: Origin::BuiltinDefault };
+            return Ok(Effective { raw, value: String::new(), undefined, unknown });
         };
         if RAW_PARAMETERS.contains(&name) {
             let value = raw.text.to_string();

@@ -570,7 +570,7 @@ impl Parser<'_> {
         self.abort_on_scanner_error()?;
         if *self.peek() == Tok::Not {
             self.pos += 1;
-            return self.nested(|p| p.negation());
+            return self.nested(Parser::negation);
         }
         self.primary()
     }
@@ -583,7 +583,7 @@ impl Parser<'_> {
             }
             Tok::LParen => {
                 self.pos += 1;
-                self.nested(|p| p.expr())?;
+                self.nested(Parser::expr)?;
                 if *self.peek() != Tok::RParen {
                     return Err(self.unexpected_expecting(&["T_OP_OR", "T_OP_AND", "')'"]));
                 }
@@ -669,7 +669,7 @@ impl Parser<'_> {
         match self.bump() {
             Tok::Digit | Tok::Backref => Ok(Word::Other),
             Tok::VarBegin => {
-                self.nested(|p| p.var())?;
+                self.nested(Parser::var)?;
                 Ok(Word::Other)
             }
             Tok::Id(name) => {
@@ -677,7 +677,7 @@ impl Parser<'_> {
                     return Err(self.unexpected_expecting(&["'('"]));
                 }
                 self.pos += 1;
-                self.nested(|p| p.word())?;
+                self.nested(Parser::word)?;
                 self.expect(&Tok::RParen)?;
                 self.string_function(&name);
                 Ok(Word::Other)
@@ -748,7 +748,7 @@ impl Parser<'_> {
                 Tok::Str(_) | Tok::Backref => self.pos += 1,
                 Tok::VarBegin => {
                     self.pos += 1;
-                    self.nested(|p| p.var())?;
+                    self.nested(Parser::var)?;
                 }
                 _ if parts == 0 => return Err(self.unexpected()),
                 _ => return Ok(()),
@@ -770,7 +770,7 @@ impl Parser<'_> {
             }
             Tok::Id(name) => {
                 self.expect(&Tok::LParen)?;
-                self.nested(|p| p.word())?;
+                self.nested(Parser::word)?;
                 self.expect(&Tok::RParen)?;
                 // Core has no list functions; mod_ssl has PeerExtList.
                 if !name.eq_ignore_ascii_case("PeerExtList") {

@@ -49,7 +49,11 @@ impl LoadedModules {
             ApacheVersion::V2_4 => (BUILTIN_MODULES, false),
             ApacheVersion::V2_2 => (BUILTIN_MODULES_2_2, true),
         };
-        LoadedModules { ids: Some(ids.iter().map(|s| s.to_string()).collect()), foreign: BTreeSet::new(), any_mpm }
+        LoadedModules {
+            ids: Some(ids.iter().map(std::string::ToString::to_string).collect()),
+            foreign: BTreeSet::new(),
+            any_mpm,
+        }
     }
 
     /// Record `LoadModule <id> <path>`: the identifier as written.

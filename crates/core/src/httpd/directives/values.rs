@@ -29,7 +29,7 @@ fn invalid(message: impl Into<String>) -> Option<Problem> {
 /// `words` what the argument-count step split it into.
 pub(super) fn check(ctx: &Ctx<'_>, info: &DirectiveInfo, raw: &str, words: &[String]) -> Option<Problem> {
     let v24 = ctx.version == ApacheVersion::V2_4;
-    let first = words.first().map(String::as_str).unwrap_or("");
+    let first = words.first().map_or("", String::as_str);
     match (info.module, info.name.to_ascii_lowercase().as_str()) {
         ("core_module", "options") => options(raw, ctx.version),
         ("core_module", "allowoverride") if v24 => allow_override(raw),
