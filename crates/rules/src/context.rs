@@ -22,6 +22,8 @@ pub struct Finding {
     pub message: String,
     /// The fix, if the rule has one for this case.
     pub fix: Option<Fix>,
+    /// A severity other than the rule's own, for this case.
+    pub severity: Option<crate::diagnostic::Severity>,
 }
 
 /// Collects findings from the rules run on one model.
@@ -45,7 +47,22 @@ impl<'a> Checker<'a> {
 
     /// Report a finding of the current rule.
     pub fn report(&mut self, path: &Path, span: Span, message: impl Into<String>, fix: Option<Fix>) {
-        self.findings.push(Finding { rule: self.rule, path: path.to_path_buf(), span, message: message.into(), fix });
+        self.report_with_severity(path, span, message, fix, None);
+    }
+
+    /// Report a finding of the current rule at another severity than the
+    /// rule's own (`None`: the rule's).
+    pub fn report_with_severity(
+        &mut self,
+        path: &Path,
+        span: Span,
+        message: impl Into<String>,
+        fix: Option<Fix>,
+        severity: Option<crate::diagnostic::Severity>,
+    ) {
+        let finding =
+            Finding { rule: self.rule, path: path.to_path_buf(), span, message: message.into(), fix, severity };
+        self.findings.push(finding);
     }
 
     pub(crate) fn into_findings(self) -> Vec<Finding> {

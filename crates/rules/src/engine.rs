@@ -99,6 +99,9 @@ pub fn check(model: &Model, settings: &Settings) -> Vec<Diagnostic> {
             continue;
         }
         let mut diagnostic = Diagnostic::new(finding.rule, finding.message, location);
+        if let Some(severity) = finding.severity {
+            diagnostic.severity = severity;
+        }
         if on_hole {
             diagnostic.severity = crate::diagnostic::Severity::Info;
         }

@@ -112,6 +112,8 @@ pub struct HttpdTree {
     pub modules_tested: Vec<String>,
     /// The modules loaded by the end of the tree.
     pub modules: Modules,
+    /// What `apachectl -t` would say, computed on first use.
+    pub(crate) configtest: std::sync::OnceLock<Vec<super::directives::TreeProblem>>,
 }
 
 impl HttpdTree {
@@ -487,6 +489,7 @@ impl<'a> Walker<'a> {
                 complete: self.is_entry && self.modules.complete && !self.include_failed,
                 ..self.modules
             },
+            configtest: std::sync::OnceLock::new(),
         }
     }
 

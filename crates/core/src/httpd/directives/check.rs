@@ -211,7 +211,13 @@ fn override_check(scope: &Scope, info: &DirectiveInfo) -> Option<Problem> {
         Some(parent) => format!("{} not allowed in {parent}> context", info.name),
         None => format!("{} not allowed here", info.name),
     };
-    Some(Problem::error(ProblemKind::Context, message))
+    let problem = Problem::error(ProblemKind::Context, message);
+    // Outside any per-directory section, the place it was meant for is
+    // almost always the whole site.
+    if scope.parent().is_none_or(|p| p.eq_ignore_ascii_case("<VirtualHost")) && !scope.htaccess {
+        return Some(problem.with_hint("put it in <Location \"/\"> or <Directory>"));
+    }
+    Some(problem)
 }
 
 /// `ap_check_cmd_context` with the mask the handler passes, in its order.

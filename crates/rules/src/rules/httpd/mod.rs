@@ -1,5 +1,6 @@
 //! Rules for Apache httpd configuration (HT).
 
+mod configtest;
 mod edit;
 mod mpm;
 mod server_setting;
@@ -13,6 +14,9 @@ mod ht006_deprecated_directive;
 mod ht007_trace_enable;
 mod ht008_misplaced_directive;
 mod ht009_dead_fragment_rule;
+mod ht010_unknown_directive;
+mod ht011_directive_arguments;
+mod ht012_invalid_value;
 
 pub(crate) use ht001_server_tokens::ServerTokens;
 pub(crate) use ht002_server_signature::ServerSignature;
@@ -23,3 +27,6 @@ pub(crate) use ht006_deprecated_directive::DeprecatedDirective;
 pub(crate) use ht007_trace_enable::TraceEnable;
 pub(crate) use ht008_misplaced_directive::MisplacedDirective;
 pub(crate) use ht009_dead_fragment_rule::DeadFragmentRule;
+pub(crate) use ht010_unknown_directive::UnknownDirective;
+pub(crate) use ht011_directive_arguments::DirectiveArguments;
+pub(crate) use ht012_invalid_value::InvalidValue;
