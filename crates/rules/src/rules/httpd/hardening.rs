@@ -59,7 +59,9 @@ impl PerServer {
 /// A vhost as a message names it: `www.example.com (sites-enabled/x.conf:3)`.
 pub(super) fn vhost_label(tree: &HttpdTree, vhost: &Vhost) -> String {
     let name = vhost.server_name.clone().unwrap_or_else(|| "a vhost without ServerName".to_string());
-    format!("`{name}` ({}:{})", tree.file(vhost.file).path.display(), vhost.line)
+    let path = &tree.file(vhost.file).path;
+    let path = path.strip_prefix(".").unwrap_or(path);
+    format!("`{name}` ({}:{})", path.display(), vhost.line)
 }
 
 /// The vhosts that speak TLS: `SSLEngine on` or a certificate in the vhost,

@@ -91,17 +91,19 @@ impl Check for StatusPageExposed {
             if !matches!(granted, Access::Everyone | Access::Unset) {
                 continue;
             }
-            let place = section_item.args.first().map_or(String::new(), |a| format!(" `{a}`"));
+            let place = section_item.args.first().map_or(String::new(), |a| format!(" \"{a}\""));
             let why = match granted {
                 Access::Everyone => "lets everyone in",
                 _ => "has no access rule, so everyone gets in",
             };
             let message = format!(
-                "the `{handler}` page at <{}{place}> {why}: it shows {} (CIS 2.4/2.8); restrict it with `Require local` or `Require ip`",
+                "the `{handler}` page in `<{}{place}>` {why}: it shows {} (CIS 2.4/2.8); restrict it with `Require local` or `Require ip`",
                 section_item.name,
                 what(handler)
             );
-            checker.report(edit::path(tree, id), edit::directive_span(tree, id), message, fix(tree, section));
+            // Point at `Require all granted` when it is the culprit (the fix rewrites it).
+            let at = granted_line(tree, section).unwrap_or(id);
+            checker.report(edit::path(tree, at), edit::directive_span(tree, at), message, fix(tree, section));
         }
     }
 }
@@ -114,15 +116,20 @@ fn what(handler: &str) -> &'static str {
     }
 }
 
-/// `Require all granted` → `Require local`, or the local-only rule inserted first.
-fn fix(tree: &HttpdTree, section: ItemId) -> Option<Fix> {
-    let granted = tree.children(section).find(|c| {
+/// The section's own `Require all granted`.
+fn granted_line(tree: &HttpdTree, section: ItemId) -> Option<ItemId> {
+    tree.children(section).find(|c| {
         let item = tree.item(*c);
         item.is("Require")
             && item.args.len() == 2
             && item.args[0].eq_ignore_ascii_case("all")
             && item.args[1].eq_ignore_ascii_case("granted")
-    });
+    })
+}
+
+/// `Require all granted` → `Require local`, or the local-only rule inserted first.
+fn fix(tree: &HttpdTree, section: ItemId) -> Option<Fix> {
+    let granted = granted_line(tree, section);
     if is_22(tree) {
         let has_22 = tree.children(section).any(|c| ["Order", "Allow", "Deny"].iter().any(|n| tree.item(c).is(n)));
         if has_22 || granted.is_some() {

@@ -117,6 +117,23 @@ fn scope_note(tree: &HttpdTree, server_level: bool, vhosts: &[&Vhost]) -> String
     if server_level && !vhosts.is_empty() {
         let names: Vec<String> = vhosts.iter().map(|v| vhost_label(tree, v)).collect();
         note.push_str(&format!("; it applies to {}", names.join(", ")));
+        // Vhosts with their own line still get this one through their
+        // address's first vhost when OpenSSL is older than 1.1.1.
+        let mut followers: Vec<String> = Vec::new();
+        for vhost in vhosts {
+            for f in sni_followers(tree, vhost) {
+                let label = vhost_label(tree, f);
+                if !vhosts.iter().any(|v| v.item == f.item) && !followers.contains(&label) {
+                    followers.push(label);
+                }
+            }
+        }
+        if !followers.is_empty() {
+            note.push_str(&format!(
+                ", and with OpenSSL before 1.1.1 also to {} (the first vhost of an address decides)",
+                followers.join(", ")
+            ));
+        }
     } else if let Some(vhost) = vhosts.first().filter(|_| !server_level) {
         note.push_str(&sni_note(tree, vhost));
     }

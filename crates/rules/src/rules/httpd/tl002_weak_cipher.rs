@@ -2,7 +2,9 @@ use conflint_core::Model;
 
 use super::edit;
 use super::hardening::vhost_label;
-use super::tls::{Use, WeakSet, cipher_line, guideline, refused_by, uses, weak_ciphers};
+use conflint_core::httpd::ApacheVersion;
+
+use super::tls::{Use, WeakSet, always_disabled_24, cipher_line, guideline, refused_by, uses, weak_ciphers};
 use crate::context::Checker;
 use crate::declare_rule;
 use crate::diagnostic::Fix;
@@ -12,8 +14,10 @@ declare_rule! {
     /// ## What it does
     /// Finds an `SSLCipherSuite` (the effective one of a TLS vhost, or any
     /// in a file checked alone) that leaves weak cipher suites enabled:
-    /// NULL (no encryption), aNULL (no authentication), EXPORT, RC4, DES,
-    /// 3DES, MD5, LOW, MEDIUM (IDEA, SEED), or `@SECLEVEL=0`. The string
+    /// RC4, DES, 3DES, MD5, LOW, MEDIUM (IDEA, SEED), `@SECLEVEL=0`, and
+    /// in a 2.2 tree NULL (no encryption), aNULL (no authentication) and
+    /// EXPORT: mod_ssl 2.4 adds `!aNULL:!eNULL:!EXP` to every
+    /// `SSLCipherSuite` itself, so those can never be on there. The string
     /// is read as OpenSSL reads it: a bare component adds, `-X` removes
     /// until added again, `!X` removes for good, `+X` only reorders, and
     /// `ALL` brings in everything but eNULL. Only names are judged: what
@@ -42,7 +46,8 @@ declare_rule! {
     /// Unsafe: clients that only speak the removed suites (very old
     /// browsers and Java, some embedded devices) can no longer connect. The
     /// fix replaces the list with the profile's (Mozilla intermediate; the
-    /// modern profile has no TLS 1.2 list and uses the same one).
+    /// modern profile has no TLS 1.2 list and uses the same one), which
+    /// also drops suites without forward secrecy such as `AES128-SHA`.
     pub struct WeakCipher {
         code: "TL002",
         name: "weak-cipher",
@@ -59,6 +64,9 @@ impl Check for WeakCipher {
         let Model::Httpd(tree) = model else { return };
         let profile = checker.settings.tls.profile;
         let refused = refused_by(profile);
+        // mod_ssl 2.4 adds `!aNULL:!eNULL:!EXP` to every SSLCipherSuite
+        // (ssl_cmd_SSLCipherSuite): those families can never be on there.
+        let never = if tree.version == ApacheVersion::V2_4 { always_disabled_24() } else { WeakSet::default() };
         for used in uses(tree, "SSLCipherSuite") {
             let Use::Explicit { item, vhosts } = used else { continue };
             let args = &tree.item(item).args;
@@ -69,7 +77,7 @@ impl Check for WeakCipher {
                 [protocol, list] if protocol.eq_ignore_ascii_case("SSL") => (1, list),
                 _ => continue,
             };
-            let weak = weak_ciphers(list).without(WeakSet::complement(refused));
+            let weak = weak_ciphers(list).without(WeakSet::complement(refused)).without(never);
             if weak.is_empty() {
                 continue;
             }

@@ -3,6 +3,7 @@ use conflint_core::httpd::{HttpdTree, ItemId};
 
 use super::edit;
 use super::hardening::{open_tag_span, tls_vhosts, vhost_label};
+use super::ht003_default_vhost::is_catch_all;
 use super::tls::{HSTS_MIN_AGE, guideline};
 use crate::context::Checker;
 use crate::declare_rule;
@@ -85,7 +86,8 @@ impl Check for Hsts {
             return;
         }
         for vhost in tls {
-            if headers.iter().any(|h| h.vhost.is_none() || h.vhost == Some(vhost.item)) {
+            // A catch-all that refuses every request (HT003) has no page to protect.
+            if is_catch_all(tree, vhost) || headers.iter().any(|h| h.vhost.is_none() || h.vhost == Some(vhost.item)) {
                 continue;
             }
             checker.report(

@@ -283,6 +283,11 @@ pub(super) fn weak_ciphers(list: &str) -> WeakSet {
     enabled
 }
 
+/// What mod_ssl 2.4 always turns off: `!aNULL:!eNULL:!EXP`.
+pub(super) fn always_disabled_24() -> WeakSet {
+    WeakSet::of(&[Weak::Null, Weak::ANull, Weak::Export])
+}
+
 /// The families a profile refuses: all, except 3DES for `old`.
 pub(super) fn refused_by(profile: TlsProfile) -> WeakSet {
     let every = WeakSet::of(&Weak::EVERY);
