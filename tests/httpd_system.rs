@@ -842,12 +842,17 @@ fn any_addresses_join_the_wildcard_set_like_httpd() {
 // 3. Fixes that httpd accepts.
 // ---------------------------------------------------------------------------
 
-/// Debian's stock tree: `--fix` changes only security.conf (ServerTokens,
-/// ServerSignature) through its conf-enabled symlink, leaves HT003 (the
-/// catch-all is an unsafe fix there, 000-default.conf has no ServerName), and
-/// is idempotent; `--fix --unsafe-fixes` then adds the catch-all to
-/// sites-available/000-default.conf and leaves nothing. httpd accepts every
-/// step, and its vhost table still equals conflint's.
+/// Debian's stock tree: `--fix` changes security.conf (ServerTokens,
+/// ServerSignature) through its conf-enabled symlink, apache2.conf (HT024:
+/// `Options Indexes FollowSymLinks` on /var/www/ loses `Indexes`) and the
+/// disabled mods-available/userdir.conf (HT024 again: files no tree reads are
+/// checked as fragments), leaves HT003 (the catch-all is an unsafe fix there,
+/// 000-default.conf has no ServerName) and TL001 (the disabled
+/// mods-available/ssl.conf's `SSLProtocol all -SSLv3`), and is idempotent;
+/// `--fix --unsafe-fixes` then adds the catch-all to
+/// sites-available/000-default.conf, sets ssl.conf's protocols and leaves
+/// nothing. httpd accepts every step, and its vhost table still equals
+/// conflint's.
 #[test]
 fn fixes_on_debian_etc_apache2_are_accepted_by_httpd() {
     let test = "fixes_on_debian_etc_apache2_are_accepted_by_httpd";
@@ -866,7 +871,8 @@ fn fixes_on_debian_etc_apache2_are_accepted_by_httpd() {
     assert_eq!(out.status.code(), Some(1), "HT003 remains after --fix, so the exit status is 1:\n{}", text(&out));
     httpd.assert_syntax_ok(&sandbox, "after conflint --fix");
     let after_safe = snapshot(&conf);
-    let expected: BTreeSet<String> = ["conf-available/security.conf".to_string()].into();
+    let expected: BTreeSet<String> =
+        ["apache2.conf", "conf-available/security.conf", "mods-available/userdir.conf"].map(String::from).into();
     assert_eq!(changed(&original, &after_safe), expected, "conflint --fix changed other files:\n{}", text(&out));
     for link in &links {
         assert_eq!(after_safe[*link], original[*link], "{link} is no longer the same symlink");
@@ -879,8 +885,12 @@ fn fixes_on_debian_etc_apache2_are_accepted_by_httpd() {
     assert_eq!(mode, old_mode, "conflint --fix changed the permissions of security.conf");
     let security = String::from_utf8_lossy(bytes);
     assert!(security.contains("\nServerTokens Prod\n") && security.contains("\nServerSignature Off\n"), "{security}");
-    let codes: Vec<String> = findings(&sandbox).into_iter().map(|(code, _, _)| code).collect();
-    assert_eq!(codes, ["HT003"], "after --fix exactly HT003 (unsafe fix) should remain");
+    let Entry::File(apache2, _) = &after_safe["apache2.conf"] else { panic!("apache2.conf is not a file") };
+    let apache2 = String::from_utf8_lossy(apache2);
+    assert!(apache2.contains("\tOptions FollowSymLinks\n"), "HT024 dropped Indexes on /var/www/:\n{apache2}");
+    let mut codes: Vec<String> = findings(&sandbox).into_iter().map(|(code, _, _)| code).collect();
+    codes.sort();
+    assert_eq!(codes, ["HT003", "TL001"], "after --fix exactly HT003 and TL001 (unsafe fixes) should remain");
 
     // --fix again: nothing changes.
     let out = conflint(&sandbox, &["--fix"]);
@@ -896,7 +906,8 @@ fn fixes_on_debian_etc_apache2_are_accepted_by_httpd() {
     assert_eq!(out.status.code(), Some(0), "nothing should remain:\n{}", text(&out));
     httpd.assert_syntax_ok(&sandbox, "after conflint --fix --unsafe-fixes");
     let after_unsafe = snapshot(&conf);
-    let expected: BTreeSet<String> = ["sites-available/000-default.conf".to_string()].into();
+    let expected: BTreeSet<String> =
+        ["mods-available/ssl.conf", "sites-available/000-default.conf"].map(String::from).into();
     assert_eq!(changed(&after_safe, &after_unsafe), expected, "--unsafe-fixes changed other files:\n{}", text(&out));
     for link in &links {
         assert_eq!(after_unsafe[*link], original[*link], "{link} is no longer the same symlink");
@@ -961,8 +972,8 @@ fn unsafe_fixes_on_certbot_trees_are_accepted_by_httpd() {
 /// The HT003 catch-all refuses with `Require all denied`, a mod_authz_core
 /// directive. A tree that does not load mod_authz_core (a minimal hand-made
 /// httpd.conf; without authz modules httpd grants every request) must still
-/// pass `apache2 -t` after the fix; here the fix is even a safe one (both
-/// vhosts have a ServerName), applied by plain `--fix`.
+/// pass `apache2 -t` after the fix (HT003's fix is always unsafe; only
+/// HT003 is selected, since HT027's `.ht*` block would need mod_authz_core).
 #[test]
 fn catch_all_fix_without_authz_core_is_accepted_by_httpd() {
     let Some(httpd) = Httpd::find("catch_all_fix_without_authz_core_is_accepted_by_httpd") else { return };
@@ -975,7 +986,7 @@ fn catch_all_fix_without_authz_core_is_accepted_by_httpd() {
     .concat();
     sandbox.write("apache2/apache2.conf", &hand_made_conf(&body));
     httpd.assert_syntax_ok(&sandbox, "before the fix");
-    let out = conflint(&sandbox, &["--fix"]);
+    let out = conflint(&sandbox, &["--fix", "--unsafe-fixes", "--select", "HT003"]);
     let fixed = fs::read_to_string(sandbox.conf().join("apache2.conf")).unwrap();
     assert!(fixed.contains("catchall.invalid"), "conflint did not add a catch-all:\n{}", text(&out));
     if let Err(msg) = httpd.syntax_check(&sandbox) {
