@@ -1517,7 +1517,12 @@ fn get_from(from: [u8; 4], port: u16, host: &str, path: &str, headers: &str) -> 
 fn codes(sandbox: &Sandbox, select: &str) -> Vec<String> {
     let out = conflint(sandbox, &["--format", "json", "--select", select]);
     let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", text(&out)));
-    json["diagnostics"].as_array().expect("diagnostics").iter().filter_map(|d| d["code"].as_str().map(str::to_string)).collect()
+    json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str().map(str::to_string))
+        .collect()
 }
 
 /// HT020: `ProxyRequests On` with `<Proxy *>` granting everyone. httpd

@@ -71,6 +71,9 @@ pub fn explain(code: &str, io: &mut Io<'_>) -> u8 {
         if m.default_on { "yes" } else { "no" },
         m.fix.as_str()
     );
+    if !m.references.is_empty() {
+        say!(io.stdout, "Implements: {}.\n", m.references.join(", "));
+    }
     let _ = io.stdout.write_all(m.documentation().as_bytes());
     EXIT_CLEAN
 }

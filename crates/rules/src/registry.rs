@@ -138,8 +138,10 @@ pub fn catalog_markdown() -> String {
         let m = rule.meta();
         let doc = m.documentation().replace("\n## ", "\n### ");
         let doc = doc.strip_prefix("## ").map(|d| format!("### {d}")).unwrap_or(doc);
+        let references =
+            if m.references.is_empty() { String::new() } else { format!(" · implements {}", m.references.join(", ")) };
         out.push_str(&format!(
-            "\n## {}\n\n`{}` · severity {} · {} by default · fix: {}\n\n{}",
+            "\n## {}\n\n`{}` · severity {} · {} by default · fix: {}{references}\n\n{}",
             m.code,
             m.name,
             m.severity.as_str(),

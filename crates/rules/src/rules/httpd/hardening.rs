@@ -73,9 +73,7 @@ pub(super) fn tls_vhosts(tree: &HttpdTree) -> Vec<&Vhost> {
     tree.vhosts
         .vhosts
         .iter()
-        .filter(|v| {
-            v.ssl || (engine.own(v.item).is_none() && on(engine.server()) && !is_off(tree, engine.own(v.item)))
-        })
+        .filter(|v| v.ssl || (engine.own(v.item).is_none() && on(engine.server()) && !is_off(tree, engine.own(v.item))))
         .collect()
 }
 

@@ -69,10 +69,11 @@ impl Check for OptionsTooBroad {
         let autoindex = tree.may_have_module("autoindex_module");
         let include = tree.may_have_module("include_module");
         let cgi = tree.may_have_module("cgi_module") || tree.may_have_module("cgid_module");
-        let script_dirs: HashSet<String> =
-            ["ScriptAlias", "ScriptAliasMatch"].iter().flat_map(|n| tree.directives(n)).filter_map(|id| {
-                tree.item(id).args.get(1).map(|p| normalize(p))
-            }).collect();
+        let script_dirs: HashSet<String> = ["ScriptAlias", "ScriptAliasMatch"]
+            .iter()
+            .flat_map(|n| tree.directives(n))
+            .filter_map(|id| tree.item(id).args.get(1).map(|p| normalize(p)))
+            .collect();
         for id in tree.directives("Options") {
             let item = tree.item(id);
             let section = tree.context(id);

@@ -93,7 +93,10 @@ pub(super) fn root_directories(tree: &HttpdTree) -> Vec<ItemId> {
         .iter()
         .enumerate()
         .filter(|(id, item)| {
-            item.is_section && item.is("Directory") && item.args.first().is_some_and(|a| a == "/") && tree.context(*id).is_none()
+            item.is_section
+                && item.is("Directory")
+                && item.args.first().is_some_and(|a| a == "/")
+                && tree.context(*id).is_none()
         })
         .map(|(id, _)| id)
         .collect()

@@ -55,14 +55,16 @@ declare_rule! {
 impl Check for RootAllowOverride {
     fn check(&self, model: &Model, checker: &mut Checker<'_>) {
         let Model::Httpd(tree) = model else { return };
-        let last = root_directories(tree).into_iter().filter_map(|root| tree.section_value(root, "AllowOverride")).last();
+        let last =
+            root_directories(tree).into_iter().filter_map(|root| tree.section_value(root, "AllowOverride")).next_back();
         let Some(id) = last else { return };
         let value = tree.item(id).args.join(" ");
         if value.eq_ignore_ascii_case("none") {
             return;
         }
-        let fix = super::hardening::replace_args(tree, id, "None")
-            .map(|e| Fix::unsafe_("set `AllowOverride None` (sites that use .htaccess need their own AllowOverride)", vec![e]));
+        let fix = super::hardening::replace_args(tree, id, "None").map(|e| {
+            Fix::unsafe_("set `AllowOverride None` (sites that use .htaccess need their own AllowOverride)", vec![e])
+        });
         checker.report(
             edit::path(tree, id),
             edit::directive_span(tree, id),

@@ -73,7 +73,9 @@ impl Check for RequestReadTimeout {
                 let upper = timeout.rsplit('-').next().and_then(|t| t.trim().parse::<u64>().ok());
                 let problem = match upper {
                     Some(0) => format!("`{arg}` turns off the {stage} timeout"),
-                    Some(n) if n > limit => format!("`{arg}` lets the {stage} take up to {n} s (CIS {cis}: at most {limit})"),
+                    Some(n) if n > limit => {
+                        format!("`{arg}` lets the {stage} take up to {n} s (CIS {cis}: at most {limit})")
+                    }
                     _ => continue,
                 };
                 let fix = edit::replace_arg(tree, id, index, default)

@@ -55,8 +55,8 @@ impl Check for Timeout {
         let Model::Httpd(tree) = model else { return };
         for id in tree.directives("Timeout") {
             let Some(value) = number(tree, id).filter(|v| *v > FAR_ABOVE) else { continue };
-            let fix =
-                edit::replace_arg(tree, id, 0, "60").map(|e| Fix::unsafe_("set `Timeout 60` (httpd's default)", vec![e]));
+            let fix = edit::replace_arg(tree, id, 0, "60")
+                .map(|e| Fix::unsafe_("set `Timeout 60` (httpd's default)", vec![e]));
             checker.report(
                 edit::path(tree, id),
                 edit::arg_span(tree, id, 0),

@@ -66,8 +66,8 @@ impl Check for KeepAlive {
         }
         for id in tree.directives("MaxKeepAliveRequests") {
             let Some(value) = number(tree, id).filter(|v| *v != 0 && *v < 100) else { continue };
-            let fix = edit::replace_arg(tree, id, 0, "100")
-                .map(|e| Fix::unsafe_("set `MaxKeepAliveRequests 100`", vec![e]));
+            let fix =
+                edit::replace_arg(tree, id, 0, "100").map(|e| Fix::unsafe_("set `MaxKeepAliveRequests 100`", vec![e]));
             checker.report(
                 edit::path(tree, id),
                 edit::arg_span(tree, id, 0),

@@ -59,7 +59,9 @@ impl Check for Http2BlockedByRewrite {
         }
         let protocols = PerServer::of(tree, "Protocols");
         let h2 = |id: Option<ItemId>| {
-            id.is_some_and(|id| tree.item(id).args.iter().any(|p| p.eq_ignore_ascii_case("h2") || p.eq_ignore_ascii_case("h2c")))
+            id.is_some_and(|id| {
+                tree.item(id).args.iter().any(|p| p.eq_ignore_ascii_case("h2") || p.eq_ignore_ascii_case("h2c"))
+            })
         };
         let any_vhost_h2 = tree.vhosts.vhosts.iter().any(|v| h2(protocols.effective(v.item)));
         let rules: Vec<ItemId> = tree.directives("RewriteRule").collect();

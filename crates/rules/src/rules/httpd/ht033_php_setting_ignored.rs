@@ -79,14 +79,20 @@ fn check_one(tree: &HttpdTree, checker: &mut Checker<'_>, id: ItemId, name: &str
     } else {
         match php.changeable {
             Changeable::System if htaccess => (
-                format!("`{name} {key}` is ignored: `{key}` is INI_SYSTEM, settable only in php.ini or with `{admin}` in httpd's configuration (not .htaccess)"),
+                format!(
+                    "`{name} {key}` is ignored: `{key}` is INI_SYSTEM, settable only in php.ini or with `{admin}` in httpd's configuration (not .htaccess)"
+                ),
                 None,
             ),
             Changeable::System => {
-                let fix = edit::rename(tree, id, admin).map(|e| {
-                    Fix::unsafe_(format!("rename to `{admin}` (the setting starts to apply)"), vec![e])
-                });
-                (format!("`{name} {key}` is ignored: `{key}` is INI_SYSTEM, which `{name}` cannot set; use `{admin}`"), fix)
+                let fix = edit::rename(tree, id, admin)
+                    .map(|e| Fix::unsafe_(format!("rename to `{admin}` (the setting starts to apply)"), vec![e]));
+                (
+                    format!(
+                        "`{name} {key}` is ignored: `{key}` is INI_SYSTEM, which `{name}` cannot set; use `{admin}`"
+                    ),
+                    fix,
+                )
             }
             Changeable::User => (
                 format!("`{name} {key}` is ignored: `{key}` is INI_USER, settable only by scripts (`ini_set()`)"),

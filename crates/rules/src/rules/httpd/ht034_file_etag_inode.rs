@@ -82,7 +82,10 @@ impl Check for FileEtagInode {
             );
         }
         if is_22(tree) && tree.is_entry && !server_level {
-            let fix = Fix::safe("add `FileETag MTime Size` at the top level", vec![edit::insert_top_level(tree, "FileETag MTime Size")]);
+            let fix = Fix::safe(
+                "add `FileETag MTime Size` at the top level",
+                vec![edit::insert_top_level(tree, "FileETag MTime Size")],
+            );
             checker.report(
                 &tree.entry().path,
                 entry_start(),

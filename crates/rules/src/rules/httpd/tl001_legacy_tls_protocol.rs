@@ -3,7 +3,9 @@ use conflint_core::httpd::{HttpdTree, Vhost};
 
 use super::edit;
 use super::hardening::{insert_tls_line, open_tag_span, replace_args, vhost_label};
-use super::tls::{DEFAULT_PROTOCOLS, Use, guideline, legacy, protocol_line, protocol_names, protocols, sni_followers, uses};
+use super::tls::{
+    DEFAULT_PROTOCOLS, Use, guideline, legacy, protocol_line, protocol_names, protocols, sni_followers, uses,
+};
 use crate::context::Checker;
 use crate::declare_rule;
 use crate::diagnostic::Fix;

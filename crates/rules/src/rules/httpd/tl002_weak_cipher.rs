@@ -81,7 +81,7 @@ impl Check for WeakCipher {
             if weak.is_empty() {
                 continue;
             }
-            let names: Vec<&str> = weak.families().map(|f| f.describe()).collect();
+            let names: Vec<&str> = weak.families().map(super::tls::Weak::describe).collect();
             let mut message = format!(
                 "`SSLCipherSuite` leaves weak suites enabled: {} (CIS 7.5/7.8; {})",
                 names.join(", "),
@@ -93,7 +93,13 @@ impl Check for WeakCipher {
             }
             let line = cipher_line(profile);
             let fix = edit::replace_arg(tree, item, index, line).map(|e| {
-                Fix::unsafe_(format!("use {}'s list (clients that only know the removed suites can no longer connect)", guideline(profile)), vec![e])
+                Fix::unsafe_(
+                    format!(
+                        "use {}'s list (clients that only know the removed suites can no longer connect)",
+                        guideline(profile)
+                    ),
+                    vec![e],
+                )
             });
             checker.report(edit::path(tree, item), edit::arg_span(tree, item, index), message, fix);
         }

@@ -47,8 +47,8 @@ impl Check for InsecureRenegotiation {
             if edit::first_arg_lower(tree, id) != "on" {
                 continue;
             }
-            let fix = edit::replace_arg(tree, id, 0, "off")
-                .map(|e| Fix::safe("set `SSLInsecureRenegotiation off`", vec![e]));
+            let fix =
+                edit::replace_arg(tree, id, 0, "off").map(|e| Fix::safe("set `SSLInsecureRenegotiation off`", vec![e]));
             checker.report(
                 edit::path(tree, id),
                 edit::arg_span(tree, id, 0),

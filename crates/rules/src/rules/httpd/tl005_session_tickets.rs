@@ -58,8 +58,8 @@ impl Check for SessionTickets {
                     if edit::first_arg_lower(tree, item) != "on" {
                         continue;
                     }
-                    let fix =
-                        edit::replace_arg(tree, item, 0, "off").map(|e| Fix::safe("set `SSLSessionTickets off`", vec![e]));
+                    let fix = edit::replace_arg(tree, item, 0, "off")
+                        .map(|e| Fix::safe("set `SSLSessionTickets off`", vec![e]));
                     checker.report(
                         edit::path(tree, item),
                         edit::arg_span(tree, item, 0),

@@ -106,7 +106,9 @@ fn hsts_headers(tree: &HttpdTree) -> Vec<HstsHeader> {
     for id in tree.directives("Header") {
         let args: Vec<&str> = tree.item(id).args.iter().map(String::as_str).collect();
         let args = match args.split_first() {
-            Some((first, rest)) if first.eq_ignore_ascii_case("always") || first.eq_ignore_ascii_case("onsuccess") => rest,
+            Some((first, rest)) if first.eq_ignore_ascii_case("always") || first.eq_ignore_ascii_case("onsuccess") => {
+                rest
+            }
             _ => &args[..],
         };
         let [action, header, value, ..] = args else { continue };

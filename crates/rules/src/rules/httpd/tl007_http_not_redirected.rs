@@ -103,9 +103,8 @@ fn shares_a_name(a: &Vhost, b: &Vhost) -> bool {
 /// A redirect to `https://` among these items.
 fn is_https_redirect(tree: &HttpdTree, id: ItemId) -> bool {
     let item = tree.item(id);
-    let redirect = ["Redirect", "RedirectMatch", "RedirectPermanent", "RedirectTemp", "RewriteRule"]
-        .iter()
-        .any(|n| item.is(n));
+    let redirect =
+        ["Redirect", "RedirectMatch", "RedirectPermanent", "RedirectTemp", "RewriteRule"].iter().any(|n| item.is(n));
     redirect && item.args.iter().any(|a| a.to_ascii_lowercase().contains("https://"))
 }
 
