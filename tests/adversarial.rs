@@ -1094,7 +1094,11 @@ fn check_row(row: &Row) -> Vec<String> {
     let mut timings = Vec::new();
 
     let run_with = |extra: &[&str]| {
-        let mut args: Vec<String> = extra.iter().map(std::string::ToString::to_string).collect();
+        // The rows are about hostile input, not hardening: the "missing X"
+        // hardening rules (no denied `/`, `.ht*`, mod_reqtimeout) would fire
+        // on every minimal entry tree here and say nothing about the input.
+        let mut args: Vec<String> = ["--ignore", "HT025,HT027,HT028"].map(String::from).to_vec();
+        args.extend(extra.iter().map(std::string::ToString::to_string));
         args.extend(input.args.iter().cloned());
         run_bounded(&bin, &dir, &out, &args, input.as_nobody, limit)
     };

@@ -192,3 +192,44 @@ fn stdin_filename_reads_one_file_and_refuses_more() {
     let (code, _, stderr) = with_stdin(&["--stdin-filename", "security.conf", "a", "b"], b"");
     assert_eq!(code, 2, "{stderr}");
 }
+
+/// Issue 16: `rules --tag` filters by group; the benchmark items a rule
+/// implements appear in `rules --format json`, in JSON findings and as SARIF
+/// tags of the rule and of each result; `--tls-profile` and `[tls] profile`
+/// choose the Mozilla profile (`old` with a warning, unknown ones refused).
+#[test]
+fn references_tags_and_tls_profile() {
+    let (code, cis, _) = common::conflint_in(&examples(), &["rules", "--tag", "cis"]);
+    assert_eq!(code, 0);
+    assert!(cis.contains("TL001") && cis.contains("HT024"), "{cis}");
+    assert!(!cis.contains("HT001") && !cis.contains("PH001"), "untagged rules are not listed:\n{cis}");
+    let (code, _, stderr) = common::conflint_in(&examples(), &["rules", "--tag", "nope"]);
+    assert_eq!(code, 2, "an unknown tag is a usage error");
+    assert!(stderr.contains("cis"), "the error lists the tags: {stderr}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::write(dir.path(), "apache2/conf-available/tls.conf", "SSLProtocol -all +TLSv1.2 +TLSv1.3\nKeepAlive Off\n");
+    let (_, out, _) = common::conflint_in(dir.path(), &["--format", "json", "."]);
+    let report = common::json(&out);
+    let keep_alive =
+        report["diagnostics"].as_array().and_then(|d| d.iter().find(|d| d["code"] == "HT030")).expect("HT030");
+    assert!(keep_alive["references"].as_array().is_some_and(|r| r.iter().any(|r| r == "CIS Apache 2.4 9.2")));
+    assert_eq!(common::codes(&report), ["HT030"], "intermediate accepts TLS 1.2 and 1.3");
+    let (_, sarif, _) = common::conflint_in(dir.path(), &["--format", "sarif", "."]);
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).expect("sarif");
+    let result = &sarif["runs"][0]["results"][0];
+    assert!(result["properties"]["tags"].as_array().is_some_and(|t| t.iter().any(|t| t == "CIS Apache 2.4 9.2")));
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules");
+    let tl001 = rules.iter().find(|r| r["id"] == "TL001").expect("TL001 in the catalog");
+    assert!(tl001["properties"]["tags"].as_array().is_some_and(|t| t.iter().any(|t| t == "mozilla")));
+
+    let (_, modern, _) = common::conflint_in(dir.path(), &["--format", "json", "--tls-profile", "modern", "."]);
+    assert_eq!(common::codes(&common::json(&modern)), ["HT030", "TL001"], "modern refuses TLS 1.2");
+    common::write(dir.path(), "conflint.toml", "[tls]\nprofile = \"modern\"\n");
+    let (_, modern, _) = common::conflint_in(dir.path(), &["--format", "json", "."]);
+    assert_eq!(common::codes(&common::json(&modern)), ["HT030", "TL001"], "[tls] profile works like the flag");
+    let (_, _, stderr) = common::conflint_in(dir.path(), &["--tls-profile", "old", "."]);
+    assert!(stderr.contains("warning: TLS profile `old`"), "{stderr}");
+    let (code, _, stderr) = common::conflint_in(dir.path(), &["--tls-profile", "strict", "."]);
+    assert_eq!(code, 2, "{stderr}");
+}

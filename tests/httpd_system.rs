@@ -842,12 +842,17 @@ fn any_addresses_join_the_wildcard_set_like_httpd() {
 // 3. Fixes that httpd accepts.
 // ---------------------------------------------------------------------------
 
-/// Debian's stock tree: `--fix` changes only security.conf (ServerTokens,
-/// ServerSignature) through its conf-enabled symlink, leaves HT003 (the
-/// catch-all is an unsafe fix there, 000-default.conf has no ServerName), and
-/// is idempotent; `--fix --unsafe-fixes` then adds the catch-all to
-/// sites-available/000-default.conf and leaves nothing. httpd accepts every
-/// step, and its vhost table still equals conflint's.
+/// Debian's stock tree: `--fix` changes security.conf (ServerTokens,
+/// ServerSignature) through its conf-enabled symlink, apache2.conf (HT024:
+/// `Options Indexes FollowSymLinks` on /var/www/ loses `Indexes`) and the
+/// disabled mods-available/userdir.conf (HT024 again: files no tree reads are
+/// checked as fragments), leaves HT003 (the catch-all is an unsafe fix there,
+/// 000-default.conf has no ServerName) and TL001 (the disabled
+/// mods-available/ssl.conf's `SSLProtocol all -SSLv3`), and is idempotent;
+/// `--fix --unsafe-fixes` then adds the catch-all to
+/// sites-available/000-default.conf, sets ssl.conf's protocols and leaves
+/// nothing. httpd accepts every step, and its vhost table still equals
+/// conflint's.
 #[test]
 fn fixes_on_debian_etc_apache2_are_accepted_by_httpd() {
     let test = "fixes_on_debian_etc_apache2_are_accepted_by_httpd";
@@ -866,7 +871,8 @@ fn fixes_on_debian_etc_apache2_are_accepted_by_httpd() {
     assert_eq!(out.status.code(), Some(1), "HT003 remains after --fix, so the exit status is 1:\n{}", text(&out));
     httpd.assert_syntax_ok(&sandbox, "after conflint --fix");
     let after_safe = snapshot(&conf);
-    let expected: BTreeSet<String> = ["conf-available/security.conf".to_string()].into();
+    let expected: BTreeSet<String> =
+        ["apache2.conf", "conf-available/security.conf", "mods-available/userdir.conf"].map(String::from).into();
     assert_eq!(changed(&original, &after_safe), expected, "conflint --fix changed other files:\n{}", text(&out));
     for link in &links {
         assert_eq!(after_safe[*link], original[*link], "{link} is no longer the same symlink");
@@ -879,8 +885,12 @@ fn fixes_on_debian_etc_apache2_are_accepted_by_httpd() {
     assert_eq!(mode, old_mode, "conflint --fix changed the permissions of security.conf");
     let security = String::from_utf8_lossy(bytes);
     assert!(security.contains("\nServerTokens Prod\n") && security.contains("\nServerSignature Off\n"), "{security}");
-    let codes: Vec<String> = findings(&sandbox).into_iter().map(|(code, _, _)| code).collect();
-    assert_eq!(codes, ["HT003"], "after --fix exactly HT003 (unsafe fix) should remain");
+    let Entry::File(apache2, _) = &after_safe["apache2.conf"] else { panic!("apache2.conf is not a file") };
+    let apache2 = String::from_utf8_lossy(apache2);
+    assert!(apache2.contains("\tOptions FollowSymLinks\n"), "HT024 dropped Indexes on /var/www/:\n{apache2}");
+    let mut codes: Vec<String> = findings(&sandbox).into_iter().map(|(code, _, _)| code).collect();
+    codes.sort();
+    assert_eq!(codes, ["HT003", "TL001"], "after --fix exactly HT003 and TL001 (unsafe fixes) should remain");
 
     // --fix again: nothing changes.
     let out = conflint(&sandbox, &["--fix"]);
@@ -896,7 +906,8 @@ fn fixes_on_debian_etc_apache2_are_accepted_by_httpd() {
     assert_eq!(out.status.code(), Some(0), "nothing should remain:\n{}", text(&out));
     httpd.assert_syntax_ok(&sandbox, "after conflint --fix --unsafe-fixes");
     let after_unsafe = snapshot(&conf);
-    let expected: BTreeSet<String> = ["sites-available/000-default.conf".to_string()].into();
+    let expected: BTreeSet<String> =
+        ["mods-available/ssl.conf", "sites-available/000-default.conf"].map(String::from).into();
     assert_eq!(changed(&after_safe, &after_unsafe), expected, "--unsafe-fixes changed other files:\n{}", text(&out));
     for link in &links {
         assert_eq!(after_unsafe[*link], original[*link], "{link} is no longer the same symlink");
@@ -961,8 +972,8 @@ fn unsafe_fixes_on_certbot_trees_are_accepted_by_httpd() {
 /// The HT003 catch-all refuses with `Require all denied`, a mod_authz_core
 /// directive. A tree that does not load mod_authz_core (a minimal hand-made
 /// httpd.conf; without authz modules httpd grants every request) must still
-/// pass `apache2 -t` after the fix; here the fix is even a safe one (both
-/// vhosts have a ServerName), applied by plain `--fix`.
+/// pass `apache2 -t` after the fix (HT003's fix is always unsafe; only
+/// HT003 is selected, since HT027's `.ht*` block would need mod_authz_core).
 #[test]
 fn catch_all_fix_without_authz_core_is_accepted_by_httpd() {
     let Some(httpd) = Httpd::find("catch_all_fix_without_authz_core_is_accepted_by_httpd") else { return };
@@ -975,7 +986,7 @@ fn catch_all_fix_without_authz_core_is_accepted_by_httpd() {
     .concat();
     sandbox.write("apache2/apache2.conf", &hand_made_conf(&body));
     httpd.assert_syntax_ok(&sandbox, "before the fix");
-    let out = conflint(&sandbox, &["--fix"]);
+    let out = conflint(&sandbox, &["--fix", "--unsafe-fixes", "--select", "HT003"]);
     let fixed = fs::read_to_string(sandbox.conf().join("apache2.conf")).unwrap();
     assert!(fixed.contains("catchall.invalid"), "conflint did not add a catch-all:\n{}", text(&out));
     if let Err(msg) = httpd.syntax_check(&sandbox) {
@@ -1441,4 +1452,330 @@ fn live_catch_all_refuses_bogus_hosts_and_keeps_local_status() {
         let r = request(port, "GET", host, "/").expect("request");
         assert_eq!(r.status, 200, "{host} is unchanged:\n{}", r.head);
     }
+}
+
+// ---------------------------------------------------------------------------
+// 5. Hardening and TLS rules (issue 16), proved on a live server.
+// ---------------------------------------------------------------------------
+
+/// The `User`/`Group` lines httpd's children need when the test runs as root.
+fn run_as() -> String {
+    let group = if run_user() == "nobody" { "nogroup" } else { "www-data" };
+    format!("User {}\nGroup {group}\n", run_user())
+}
+
+/// A TCP connection to 127.0.0.1:`port` whose source address is `from`
+/// (another loopback address), so httpd sees a client other than 127.0.0.1.
+fn connect_from(from: [u8; 4], port: u16) -> std::io::Result<TcpStream> {
+    use std::os::fd::FromRawFd;
+    let address = |ip: [u8; 4], port: u16| libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: port.to_be(),
+        // The bytes in memory are the address in network order.
+        sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(ip) },
+        sin_zero: [0; 8],
+    };
+    let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    // SAFETY: socket(2) with constant arguments; the descriptor is handed to
+    // a TcpStream at once, which closes it on every path.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: fd is a fresh socket this function owns.
+    let stream = unsafe { TcpStream::from_raw_fd(fd) };
+    let local = address(from, 0);
+    let remote = address([127, 0, 0, 1], port);
+    // SAFETY: bind(2)/connect(2) on our socket with sockaddr_in values that
+    // live for the duration of the calls and the matching length.
+    unsafe {
+        if libc::bind(fd, std::ptr::from_ref(&local).cast(), len) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        if libc::connect(fd, std::ptr::from_ref(&remote).cast(), len) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(stream)
+}
+
+/// `GET path HTTP/1.1` from source address `from`, with extra header lines.
+fn get_from(from: [u8; 4], port: u16, host: &str, path: &str, headers: &str) -> std::io::Result<Response> {
+    let mut stream = connect_from(from, port)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n")?;
+    stream.flush()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    Ok(Response { status, head: head.to_string(), body: body.to_string() })
+}
+
+/// The codes conflint reports for the sandbox (only `select`ed rules).
+fn codes(sandbox: &Sandbox, select: &str) -> Vec<String> {
+    let out = conflint(sandbox, &["--format", "json", "--select", select]);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", text(&out)));
+    json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// HT020: `ProxyRequests On` with `<Proxy *>` granting everyone. httpd
+/// really relays a request for another host (a listener of this test on a
+/// second loopback port) to any client: the finding is an open proxy.
+/// With `Require ip` in `<Proxy *>` the same request is refused and the
+/// finding is gone.
+#[test]
+fn live_open_forward_proxy_relays_to_another_host() {
+    let test = "live_open_forward_proxy_relays_to_another_host";
+    let Some(httpd) = Httpd::find(test) else { return };
+    // The "other host": answers a few requests with a marker, then stops.
+    let origin = std::net::TcpListener::bind("127.0.0.1:0").expect("origin listener");
+    let origin_port = origin.local_addr().expect("origin address").port();
+    origin.set_nonblocking(true).expect("nonblocking");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = std::sync::Arc::clone(&stop);
+    let served = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut count = 0;
+        while count < 4 && Instant::now() < deadline && !stopped.load(std::sync::atomic::Ordering::SeqCst) {
+            match origin.accept() {
+                Ok((mut conn, _)) => {
+                    conn.set_nonblocking(false).ok();
+                    conn.set_read_timeout(Some(Duration::from_secs(5))).ok();
+                    let mut buf = [0u8; 4096];
+                    let _ = conn.read(&mut buf);
+                    let body = "origin-only-content\n";
+                    let _ = write!(
+                        conn,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    count += 1;
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        count
+    });
+    let sandbox = Sandbox::new();
+    let port = free_port();
+    let conf = |access: &str| {
+        hand_made_conf(&format!(
+            "LoadModule authz_core_module {MODULES}/mod_authz_core.so\n\
+             LoadModule authz_host_module {MODULES}/mod_authz_host.so\n\
+             LoadModule proxy_module {MODULES}/mod_proxy.so\n\
+             LoadModule proxy_http_module {MODULES}/mod_proxy_http.so\n\
+             {}Mutex file:${{APACHE_LOCK_DIR}} default\n\
+             Listen 127.0.0.1:{port}\n\
+             ProxyRequests On\n\
+             <Proxy \"*\">\n    {access}\n</Proxy>\n",
+            run_as()
+        ))
+    };
+    sandbox.write("apache2/apache2.conf", &conf("Require all granted"));
+    httpd.assert_syntax_ok(&sandbox, "with the open proxy");
+    assert!(codes(&sandbox, "HT020").contains(&"HT020".to_string()), "HT020 must report the open proxy");
+    let target = format!("http://127.0.0.1:{origin_port}/");
+    {
+        let _server = Server::start(&httpd, &sandbox, port);
+        let relayed = request(port, "GET", &format!("127.0.0.1:{origin_port}"), &target).expect("proxied request");
+        assert_eq!(relayed.status, 200, "httpd relays to another host for anyone:\n{}", relayed.head);
+        assert!(relayed.body.contains("origin-only-content"), "the body comes from the other host: {}", relayed.body);
+    }
+    sandbox.write("apache2/apache2.conf", &conf("Require ip 192.0.2.0/24"));
+    httpd.assert_syntax_ok(&sandbox, "with the proxy restricted");
+    assert!(!codes(&sandbox, "HT020").contains(&"HT020".to_string()), "a restricted proxy is no finding");
+    {
+        let _server = Server::start(&httpd, &sandbox, port);
+        let refused = request(port, "GET", &format!("127.0.0.1:{origin_port}"), &target).expect("proxied request");
+        assert_eq!(refused.status, 403, "a client outside `Require ip` is refused:\n{}", refused.head);
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(served.join().expect("origin thread"), 1, "only the open proxy reached the other host");
+}
+
+/// HT021: `/server-status` with `Require all granted`. Before the fix it
+/// is served to a remote client (a request from 127.0.0.2 through a
+/// loopback reverse proxy that mod_remoteip trusts, `X-Forwarded-For:
+/// 203.0.113.9`: httpd counts every 127.0.0.0/8 address as local, so only
+/// a forwarded address is remote on one machine); after `--fix
+/// --unsafe-fixes` (`Require local`) that client gets 403, while
+/// 127.0.0.1 and 127.0.0.2 themselves (what `apachectl status` uses) still
+/// get the page.
+#[test]
+fn live_status_page_refused_to_remote_clients_after_fix() {
+    let test = "live_status_page_refused_to_remote_clients_after_fix";
+    let Some(httpd) = Httpd::find(test) else { return };
+    let sandbox = Sandbox::new();
+    let port = free_port();
+    let body = format!(
+        "LoadModule authz_core_module {MODULES}/mod_authz_core.so\n\
+         LoadModule authz_host_module {MODULES}/mod_authz_host.so\n\
+         LoadModule status_module {MODULES}/mod_status.so\n\
+         LoadModule remoteip_module {MODULES}/mod_remoteip.so\n\
+         {}Mutex file:${{APACHE_LOCK_DIR}} default\n\
+         Listen 127.0.0.1:{port}\n\
+         RemoteIPHeader X-Forwarded-For\n\
+         RemoteIPInternalProxy 127.0.0.2\n\
+         <Location \"/server-status\">\n    SetHandler server-status\n    Require all granted\n</Location>\n",
+        run_as()
+    );
+    sandbox.write("apache2/apache2.conf", &hand_made_conf(&body));
+    httpd.assert_syntax_ok(&sandbox, "before the fix");
+    let remote = "X-Forwarded-For: 203.0.113.9\r\n";
+    {
+        let _server = Server::start(&httpd, &sandbox, port);
+        let r = get_from([127, 0, 0, 2], port, "main.test", "/server-status", remote).expect("request");
+        assert_eq!(r.status, 200, "before the fix a remote client reads the status page:\n{}", r.head);
+        assert!(r.body.contains("Apache Server Status"), "{}", r.body);
+    }
+    let out = conflint(&sandbox, &["--fix", "--unsafe-fixes", "--select", "HT021"]);
+    httpd.assert_syntax_ok(&sandbox, "after the fix");
+    let fixed = fs::read_to_string(sandbox.conf().join("apache2.conf")).unwrap();
+    assert!(fixed.contains("Require local"), "the fix writes `Require local`:\n{}\n{fixed}", text(&out));
+    assert!(codes(&sandbox, "HT021").is_empty(), "HT021 is gone after the fix");
+    let _server = Server::start(&httpd, &sandbox, port);
+    let r = get_from([127, 0, 0, 2], port, "main.test", "/server-status", remote).expect("request");
+    assert_eq!(r.status, 403, "after the fix the remote client is refused:\n{}\n--- apache2.conf:\n{fixed}", r.head);
+    for from in [[127, 0, 0, 1], [127, 0, 0, 2]] {
+        let r = get_from(from, port, "localhost", "/server-status", "").expect("request");
+        assert_eq!(r.status, 200, "a local client ({from:?}) still reads the page:\n{}", r.head);
+    }
+}
+
+/// HT032: the CIS "old protocol" rewrite with `Protocols h2c http/1.1`.
+/// Before the fix, curl over HTTP/2 (prior knowledge, cleartext) gets 403
+/// while HTTP/1.1 gets the page; after the safe `--fix`, HTTP/2 gets the
+/// page and HTTP/1.0 is still refused, as the benchmark wants.
+#[test]
+fn live_protocol_rewrite_blocks_http2_until_fixed() {
+    let test = "live_protocol_rewrite_blocks_http2_until_fixed";
+    let Some(httpd) = Httpd::find(test) else { return };
+    let Some(curl) = common::system_tool("curl", test) else { return };
+    let sandbox = Sandbox::new();
+    let port = free_port();
+    let root = sandbox.root.display().to_string();
+    sandbox.write("www/index.html", "<h1>served</h1>\n");
+    let body = format!(
+        "LoadModule authz_core_module {MODULES}/mod_authz_core.so\n\
+         LoadModule rewrite_module {MODULES}/mod_rewrite.so\n\
+         LoadModule http2_module {MODULES}/mod_http2.so\n\
+         {}Mutex file:${{APACHE_LOCK_DIR}} default\n\
+         Listen 127.0.0.1:{port}\n\
+         Protocols h2c http/1.1\n\
+         DocumentRoot {root}/www\n\
+         <Directory {root}/www>\n    Require all granted\n</Directory>\n\
+         RewriteEngine On\n\
+         RewriteCond %{{THE_REQUEST}} !HTTP/1\\.1$\n\
+         RewriteRule .* - [F]\n",
+        run_as()
+    );
+    sandbox.write("apache2/apache2.conf", &hand_made_conf(&body));
+    httpd.assert_syntax_ok(&sandbox, "before the fix");
+    let fetch = |flag: &str| -> (String, String) {
+        let out = Command::new(&curl)
+            .args(["-sS", "-o", "/dev/null", "-w", "%{http_code} %{http_version}", "--max-time", "10", flag])
+            .arg(format!("http://127.0.0.1:{port}/index.html"))
+            .output()
+            .expect("curl");
+        let said = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (code, version) = said.split_once(' ').unwrap_or((&said, ""));
+        (code.to_string(), version.to_string())
+    };
+    {
+        let _server = Server::start(&httpd, &sandbox, port);
+        assert_eq!(fetch("--http2-prior-knowledge"), ("403".into(), "2".into()), "HTTP/2 is refused before the fix");
+        assert_eq!(fetch("--http1.1").0, "200", "HTTP/1.1 is served before the fix");
+    }
+    assert!(codes(&sandbox, "HT032").contains(&"HT032".to_string()), "HT032 reports the rewrite");
+    let out = conflint(&sandbox, &["--fix", "--select", "HT032"]);
+    httpd.assert_syntax_ok(&sandbox, "after the fix");
+    assert!(codes(&sandbox, "HT032").is_empty(), "HT032 is gone after --fix:\n{}", text(&out));
+    let _server = Server::start(&httpd, &sandbox, port);
+    assert_eq!(fetch("--http2-prior-knowledge"), ("200".into(), "2".into()), "HTTP/2 is served after the fix");
+    assert_eq!(fetch("--http1.1").0, "200", "HTTP/1.1 is still served");
+    assert_eq!(fetch("--http1.0").0, "403", "HTTP/1.0 is still refused, as CIS 5.9 intends");
+}
+
+/// One TLS handshake with `openssl s_client`: `Some("TLSv1.2 ECDHE-...")`
+/// (protocol and cipher) when it succeeds, `None` when the server refuses.
+fn handshake(openssl: &Path, port: u16, args: &[&str]) -> Option<String> {
+    let out = Command::new(openssl)
+        .args(["s_client", "-connect", &format!("127.0.0.1:{port}"), "-servername", "secure.test", "-brief"])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("openssl s_client");
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let field = |name: &str| said.lines().find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()));
+    match (out.status.success(), field("Protocol version:"), field("Ciphersuite:")) {
+        (true, Some(protocol), Some(cipher)) => Some(format!("{protocol} {cipher}")),
+        _ => None,
+    }
+}
+
+/// TL001 + TL002 on a live mod_ssl: `SSLProtocol all` and `SSLCipherSuite
+/// HIGH:MEDIUM:@SECLEVEL=0` (`@SECLEVEL=0` is the only way OpenSSL 3 still
+/// negotiates TLS 1.1). Debian's OpenSSL 3 has no RC4, 3DES, DES, IDEA or
+/// SEED suite at all, and mod_ssl 2.4 adds `!aNULL:!eNULL:!EXP` to every
+/// cipher string (a NULL suite was tried here and refused before any fix),
+/// so the suite probed is `AES128-SHA`: no forward secrecy, CBC, not in
+/// Mozilla's list. Before the fix a TLS 1.1 client and an `AES128-SHA`
+/// client connect; after `--fix --unsafe-fixes` both are refused and TLS
+/// 1.2 (ECDHE) and 1.3 clients still connect.
+#[test]
+fn live_tls_fix_refuses_old_protocols_and_weak_ciphers() {
+    let test = "live_tls_fix_refuses_old_protocols_and_weak_ciphers";
+    let Some(httpd) = Httpd::find(test) else { return };
+    let Some(openssl) = common::system_tool("openssl", test) else { return };
+    let sandbox = Sandbox::new();
+    let port = free_port();
+    let root = sandbox.root.display().to_string();
+    let (cert, key) = test_certificate(&sandbox);
+    sandbox.write("www/secure/index.html", "<h1>secure</h1>\n");
+    let body = format!(
+        "LoadModule authz_core_module {MODULES}/mod_authz_core.so\n\
+         LoadModule socache_shmcb_module {MODULES}/mod_socache_shmcb.so\n\
+         LoadModule ssl_module {MODULES}/mod_ssl.so\n\
+         {}Mutex file:${{APACHE_LOCK_DIR}} default\n\
+         SSLSessionCache shmcb:${{APACHE_RUN_DIR}}/ssl_scache(512000)\n\
+         Listen 127.0.0.1:{port} https\n\
+         <Directory {root}/www>\n    Require all granted\n</Directory>\n\
+         <VirtualHost 127.0.0.1:{port}>\n    ServerName secure.test\n    DocumentRoot {root}/www/secure\n\
+         \x20   SSLEngine on\n    SSLCertificateFile {cert}\n    SSLCertificateKeyFile {key}\n\
+         \x20   SSLProtocol all\n    SSLCipherSuite HIGH:MEDIUM:@SECLEVEL=0\n</VirtualHost>\n",
+        run_as(),
+        cert = cert.display(),
+        key = key.display(),
+    );
+    sandbox.write("apache2/apache2.conf", &hand_made_conf(&body));
+    httpd.assert_syntax_ok(&sandbox, "before the fix");
+    let tls11 = ["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"];
+    let non_fs = ["-tls1_2", "-cipher", "AES128-SHA:@SECLEVEL=0"];
+    {
+        let _server = Server::start(&httpd, &sandbox, port);
+        let old = handshake(&openssl, port, &tls11);
+        assert!(old.as_deref().is_some_and(|h| h.starts_with("TLSv1.1")), "before the fix TLS 1.1 connects: {old:?}");
+        let weak = handshake(&openssl, port, &non_fs);
+        assert_eq!(weak.as_deref(), Some("TLSv1.2 AES128-SHA"), "before the fix AES128-SHA is accepted");
+    }
+    let found = codes(&sandbox, "TL001,TL002");
+    assert!(found.contains(&"TL001".to_string()) && found.contains(&"TL002".to_string()), "{found:?}");
+    let out = conflint(&sandbox, &["--fix", "--unsafe-fixes", "--select", "TL001,TL002"]);
+    httpd.assert_syntax_ok(&sandbox, "after the fix");
+    let fixed = fs::read_to_string(sandbox.conf().join("apache2.conf")).unwrap();
+    assert!(codes(&sandbox, "TL001,TL002").is_empty(), "TL001/TL002 remain:\n{}\n{fixed}", text(&out));
+    let _server = Server::start(&httpd, &sandbox, port);
+    assert_eq!(handshake(&openssl, port, &tls11), None, "TLS 1.1 is refused after the fix:\n{fixed}");
+    assert_eq!(handshake(&openssl, port, &non_fs), None, "AES128-SHA is refused after the fix:\n{fixed}");
+    let tls12 = handshake(&openssl, port, &["-tls1_2"]);
+    assert!(tls12.as_deref().is_some_and(|h| h.starts_with("TLSv1.2 ECDHE-")), "TLS 1.2 still works: {tls12:?}");
+    let tls13 = handshake(&openssl, port, &["-tls1_3"]);
+    assert!(tls13.as_deref().is_some_and(|h| h.starts_with("TLSv1.3 TLS_")), "TLS 1.3 still works: {tls13:?}");
 }

@@ -31,6 +31,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+        /// Only the rules with this tag (`cis`, `mozilla`, `tls`, `cis-strict`).
+        #[arg(long, value_name = "TAG")]
+        tag: Option<String>,
     },
     /// The virtual-host table httpd would build, per address:port, in httpd's order.
     Vhosts(VhostsArgs),
@@ -99,6 +102,10 @@ pub struct CheckArgs {
     /// RAM available to httpd, for MPM sizing (e.g. 2GiB); enables HT005.
     #[arg(long, value_name = "SIZE")]
     pub memory: Option<String>,
+    /// The Mozilla TLS profile the TL rules check against: intermediate
+    /// (default) or modern (`old` is accepted with a warning).
+    #[arg(long, value_name = "PROFILE")]
+    pub tls_profile: Option<String>,
     /// An address or CIDR that GitLab's Rack::Attack must never ban (repeatable).
     #[arg(long = "trusted-ip", value_name = "ADDR")]
     pub trusted_ips: Vec<String>,

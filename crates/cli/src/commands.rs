@@ -11,8 +11,22 @@ macro_rules! say {
 }
 
 /// `conflint rules`.
-pub fn list_rules(format: ListFormat, io: &mut Io<'_>) -> u8 {
-    let rules: Vec<_> = Rule::ALL.iter().map(|r| r.meta()).collect();
+pub fn list_rules(format: ListFormat, tag: Option<&str>, io: &mut Io<'_>) -> u8 {
+    let rules: Vec<_> = Rule::ALL.iter().map(|r| r.meta()).filter(|m| tag.is_none_or(|t| m.has_tag(t))).collect();
+    if rules.is_empty() {
+        if let Some(tag) = tag {
+            let mut known: Vec<&str> = Rule::ALL.iter().flat_map(|r| r.meta().tags.iter().copied()).collect();
+            known.sort_unstable();
+            known.dedup();
+            say!(
+                io.stderr,
+                "conflint: no rule has the tag `{}` (tags: {})",
+                conflint_core::text::escape_control(tag),
+                known.join(", ")
+            );
+            return EXIT_ERROR;
+        }
+    }
     match format {
         ListFormat::Json => {
             let list: Vec<_> = rules
@@ -21,6 +35,7 @@ pub fn list_rules(format: ListFormat, io: &mut Io<'_>) -> u8 {
                     serde_json::json!({
                         "code": m.code, "name": m.name, "severity": m.severity.as_str(),
                         "default": m.default_on, "fix": m.fix.as_str(), "summary": m.summary(),
+                        "references": m.references, "tags": m.tags,
                     })
                 })
                 .collect();
@@ -56,6 +71,9 @@ pub fn explain(code: &str, io: &mut Io<'_>) -> u8 {
         if m.default_on { "yes" } else { "no" },
         m.fix.as_str()
     );
+    if !m.references.is_empty() {
+        say!(io.stdout, "Implements: {}.\n", m.references.join(", "));
+    }
     let _ = io.stdout.write_all(m.documentation().as_bytes());
     EXIT_CLEAN
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use conflint_core::httpd::ApacheVersion;
-use conflint_rules::settings::{Selection, parse_size};
+use conflint_rules::settings::{Selection, TlsProfile, parse_size};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
@@ -21,6 +21,7 @@ struct RawConfig {
     httpd: Option<RawHttpd>,
     php: Option<RawPhp>,
     gitlab: Option<RawGitlab>,
+    tls: Option<RawTls>,
     /// `[files] KIND = [globs]`, one key per format name.
     files: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
@@ -47,6 +48,12 @@ struct RawGitlab {
     trusted_ips: Option<Vec<String>>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawTls {
+    profile: Option<String>,
+}
+
 /// A loaded conflint.toml, its paths resolved against its directory.
 #[derive(Debug, Default)]
 pub struct Config {
@@ -70,6 +77,8 @@ pub struct Config {
     pub php_scan_dir: Option<String>,
     /// `[gitlab] trusted-ips`.
     pub trusted_ips: Vec<ipnet::IpNet>,
+    /// `[tls] profile`.
+    pub tls_profile: Option<TlsProfile>,
     /// `[files]`.
     pub files: FileMap,
 }
@@ -151,6 +160,12 @@ impl Config {
             .iter()
             .map(|ip| parse_ip_net(ip).map_err(|e| invalid(format!("[gitlab] trusted-ips: {e}"))))
             .collect::<Result<_, _>>()?;
+        let tls_profile = raw
+            .tls
+            .and_then(|t| t.profile)
+            .map(|p| p.parse::<TlsProfile>())
+            .transpose()
+            .map_err(|e| invalid(format!("[tls] profile: {e}")))?;
         let mut sets = Vec::new();
         if let Some(files) = raw.files {
             for (name, globs) in files {
@@ -181,6 +196,7 @@ impl Config {
             defines: httpd.defines.unwrap_or_default(),
             php_scan_dir: raw.php.and_then(|p| p.scan_dir),
             trusted_ips,
+            tls_profile,
             files: FileMap { base, sets },
         })
     }
@@ -235,6 +251,14 @@ mod tests {
         assert_eq!(config.server_root, Some(PathBuf::from("/repo/etc/httpd")));
         assert_eq!(config.trusted_ips.len(), 2);
         assert_eq!(config.files.kind_of(Path::new("/repo/templates/apache/site.conf.j2")), Some(FileKind::Httpd));
+    }
+
+    #[test]
+    fn tls_profile() {
+        let config = Config::parse("[tls]\nprofile = \"modern\"\n", Path::new("c.toml")).unwrap();
+        assert_eq!(config.tls_profile, Some(TlsProfile::Modern));
+        let err = Config::parse("[tls]\nprofile = \"strict\"\n", Path::new("c.toml")).unwrap_err();
+        assert!(err.to_string().contains("[tls] profile"), "{err}");
     }
 
     #[test]

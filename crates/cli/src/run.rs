@@ -29,7 +29,7 @@ pub struct Io<'a> {
 /// Run a parsed command line.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
     match cli.command {
-        Some(Command::Rules { format }) => crate::commands::list_rules(format, io),
+        Some(Command::Rules { format, tag }) => crate::commands::list_rules(format, tag.as_deref(), io),
         Some(Command::Explain { code }) => crate::commands::explain(&code, io),
         Some(Command::Vhosts(args)) => crate::vhosts::command(args, io),
         Some(Command::MailDns(args)) => crate::mail_dns::mail_dns(args, io),

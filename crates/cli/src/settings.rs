@@ -1,7 +1,7 @@
 //! The run's [`Settings`]: conflint.toml with the command line on top.
 
 use conflint_rules::Settings;
-use conflint_rules::settings::{GitlabSettings, HttpdSettings, PhpSettings, Selection, parse_size};
+use conflint_rules::settings::{GitlabSettings, HttpdSettings, PhpSettings, Selection, TlsSettings, parse_size};
 
 use crate::args::{CheckArgs, CommonArgs};
 use crate::config::{Config, parse_ip_net};
@@ -24,12 +24,17 @@ pub fn settings(args: &CheckArgs, config: &Config) -> Result<Settings, String> {
     for ip in &args.trusted_ips {
         trusted_ips.push(parse_ip_net(ip).map_err(|e| format!("--trusted-ip: {e}"))?);
     }
+    let profile = match &args.tls_profile {
+        Some(p) => p.parse().map_err(|e| format!("--tls-profile: {e}"))?,
+        None => config.tls_profile.unwrap_or_default(),
+    };
     Ok(Settings {
         selection,
         httpd: httpd_settings(&args.common, config, memory)?,
         php: PhpSettings { scan_dir: config.php_scan_dir.clone() },
         gitlab: GitlabSettings { trusted_ips },
         strict_templates: args.strict_templates,
+        tls: TlsSettings { profile },
     })
 }
 

@@ -54,7 +54,30 @@ rules! {
     HT010 => httpd::UnknownDirective,
     HT011 => httpd::DirectiveArguments,
     HT012 => httpd::InvalidValue,
+    HT020 => httpd::OpenForwardProxy,
+    HT021 => httpd::StatusPageExposed,
+    HT022 => httpd::RiskyModule,
+    HT023 => httpd::StatusAutoindexModule,
+    HT024 => httpd::OptionsTooBroad,
+    HT025 => httpd::RootNotDenied,
+    HT026 => httpd::RootAllowOverride,
+    HT027 => httpd::HtaccessFilesServed,
+    HT028 => httpd::RequestReadTimeout,
+    HT029 => httpd::Timeout,
+    HT030 => httpd::KeepAlive,
+    HT031 => httpd::CisStrictLimits,
+    HT032 => httpd::Http2BlockedByRewrite,
+    HT033 => httpd::PhpSettingIgnored,
+    HT034 => httpd::FileEtagInode,
+    HT035 => httpd::CorsWildcard,
     HT040 => template::TemplateSectionSplit,
+    TL001 => httpd::LegacyTlsProtocol,
+    TL002 => httpd::WeakCipher,
+    TL003 => httpd::TlsCompression,
+    TL004 => httpd::InsecureRenegotiation,
+    TL005 => httpd::SessionTickets,
+    TL006 => httpd::Hsts,
+    TL007 => httpd::HttpNotRedirected,
     PH001 => php::ExposePhp,
     PH002 => php::DisplayErrors,
     PH003 => php::HashComment,
@@ -129,8 +152,10 @@ pub fn catalog_markdown() -> String {
         let m = rule.meta();
         let doc = m.documentation().replace("\n## ", "\n### ");
         let doc = doc.strip_prefix("## ").map(|d| format!("### {d}")).unwrap_or(doc);
+        let references =
+            if m.references.is_empty() { String::new() } else { format!(" · implements {}", m.references.join(", ")) };
         out.push_str(&format!(
-            "\n## {}\n\n`{}` · severity {} · {} by default · fix: {}\n\n{}",
+            "\n## {}\n\n`{}` · severity {} · {} by default · fix: {}{references}\n\n{}",
             m.code,
             m.name,
             m.severity.as_str(),

@@ -46,9 +46,22 @@ pub struct RuleMeta {
     pub fix: FixAvailability,
     /// Markdown with "What it does / Why is this bad? / Example / Fix safety".
     pub doc: &'static str,
+    /// The benchmark items and guidelines the rule implements
+    /// (`CIS Apache 2.4 9.4`, `Mozilla TLS 6.0`): shown in `conflint rules
+    /// --format json`, in JSON findings and as SARIF tags, so an auditor can
+    /// map a finding to the item of their checklist.
+    pub references: &'static [&'static str],
+    /// Groups the rule belongs to (`cis`, `mozilla`, `tls`, `cis-strict`),
+    /// for `conflint rules --tag`.
+    pub tags: &'static [&'static str],
 }
 
 impl RuleMeta {
+    /// Whether the rule carries `tag` (case-insensitive).
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t.eq_ignore_ascii_case(tag))
+    }
+
     /// A stable link to the rule's documentation.
     pub fn help_uri(&self) -> String {
         format!("https://github.com/conflint/conflint/blob/main/docs/rules.md#{}", self.code.to_ascii_lowercase())
@@ -94,7 +107,10 @@ macro_rules! declare_rule {
             name: $kebab:literal,
             severity: $severity:ident,
             default_on: $on:literal,
-            fix: $fix:ident $(,)?
+            fix: $fix:ident
+            $(, references: [$($reference:literal),* $(,)?])?
+            $(, tags: [$($tag:literal),* $(,)?])?
+            $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -110,6 +126,8 @@ macro_rules! declare_rule {
                 default_on: $on,
                 fix: $crate::rule::FixAvailability::$fix,
                 doc: concat!($($doc, "\n"),*),
+                references: &[$($($reference),*)?],
+                tags: &[$($($tag),*)?],
             };
         }
     };

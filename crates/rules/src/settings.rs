@@ -94,6 +94,50 @@ pub struct PhpSettings {
     pub scan_dir: Option<String>,
 }
 
+/// A Mozilla server-side TLS profile (ssl-config-generator guideline 6.0;
+/// `old` is guideline 5.8's, which 6.0 dropped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TlsProfile {
+    /// TLS 1.3 only.
+    Modern,
+    /// TLS 1.2 and 1.3 with forward-secret AEAD ciphers: the default.
+    #[default]
+    Intermediate,
+    /// TLS 1.0 to 1.3 with 3DES for ancient clients (guideline 5.8; dropped in 6.0).
+    Old,
+}
+
+impl TlsProfile {
+    /// `modern`, `intermediate` or `old`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsProfile::Modern => "modern",
+            TlsProfile::Intermediate => "intermediate",
+            TlsProfile::Old => "old",
+        }
+    }
+}
+
+impl std::str::FromStr for TlsProfile {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "modern" => Ok(TlsProfile::Modern),
+            "intermediate" => Ok(TlsProfile::Intermediate),
+            "old" => Ok(TlsProfile::Old),
+            _ => Err(format!("unknown TLS profile `{s}` (use intermediate or modern)")),
+        }
+    }
+}
+
+/// TLS facts the rules need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// `[tls] profile` / `--tls-profile`.
+    pub profile: TlsProfile,
+}
+
 /// Everything a lint or fix run needs besides the files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
@@ -108,6 +152,8 @@ pub struct Settings {
     /// Report findings about a template's placeholders (as info) instead
     /// of dropping them (`--strict-templates`).
     pub strict_templates: bool,
+    /// TLS facts (the Mozilla profile).
+    pub tls: TlsSettings,
 }
 
 impl Settings {

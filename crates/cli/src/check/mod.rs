@@ -41,6 +41,12 @@ pub fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
             return EXIT_ERROR;
         }
     };
+    if settings.tls.profile == conflint_rules::settings::TlsProfile::Old {
+        say!(
+            io.stderr,
+            "conflint: warning: TLS profile `old` is Mozilla's guideline 5.8; guideline 6.0 dropped it as not recommended (TLS 1.0/1.1 and 3DES): use it only for clients that cannot do TLS 1.2"
+        );
+    }
     if args.show_settings {
         return show_settings(&config, &settings, io);
     }

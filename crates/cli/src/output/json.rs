@@ -27,6 +27,9 @@ struct JsonDiagnostic<'a> {
     end_line: usize,
     end_column: usize,
     fix: Option<JsonFix<'a>>,
+    /// The benchmark items the rule implements (CIS, Mozilla); absent when none.
+    #[serde(skip_serializing_if = "<[&str]>::is_empty")]
+    references: &'static [&'static str],
 }
 
 #[derive(Serialize)]
@@ -61,6 +64,7 @@ pub fn render(report: &Report) -> String {
             end_line: d.location.end.line,
             end_column: d.location.end.column,
             fix: d.fix.as_ref().map(|f| JsonFix { applicability: f.applicability.as_str(), message: &f.message }),
+            references: d.rule.meta().references,
         })
         .collect();
     let summary = Summary {

@@ -80,6 +80,15 @@ fn fixes(d: &Diagnostic) -> Option<Value> {
     }]))
 }
 
+/// A rule's SARIF tags: its family (`HT`), its groups (`cis`, `tls`) and
+/// the benchmark items it implements, which code scanning shows and filters on.
+fn rule_tags(m: &conflint_rules::RuleMeta) -> Vec<&'static str> {
+    let mut tags = vec![m.code.get(..2).unwrap_or("")];
+    tags.extend(m.tags.iter().copied());
+    tags.extend(m.references.iter().copied());
+    tags
+}
+
 /// The report as a SARIF 2.1.0 log with one run.
 pub fn render(report: &Report) -> String {
     let rules: Vec<Value> = Rule::ALL
@@ -95,7 +104,7 @@ pub fn render(report: &Report) -> String {
                 "help": { "text": doc, "markdown": doc },
                 "helpUri": m.help_uri(),
                 "defaultConfiguration": { "level": level(m.severity), "enabled": m.default_on },
-                "properties": { "fix": m.fix.as_str(), "tags": [m.code.get(..2).unwrap_or("")] },
+                "properties": { "fix": m.fix.as_str(), "tags": rule_tags(m) },
             })
         })
         .collect();
@@ -113,6 +122,10 @@ pub fn render(report: &Report) -> String {
             });
             if let Some(fixes) = fixes(d) {
                 result["fixes"] = fixes;
+            }
+            let references = d.rule.meta().references;
+            if !references.is_empty() {
+                result["properties"] = json!({ "tags": references });
             }
             result
         })

@@ -198,7 +198,7 @@ fn covers_everything(tree: &HttpdTree, section: ItemId) -> bool {
 }
 
 /// `[F]`, `[G]`, `[R=403]`, `[R=421,L]`...: a rule that answers with an error.
-fn refusing_rewrite_flags(flags: &str) -> bool {
+pub(super) fn refusing_rewrite_flags(flags: &str) -> bool {
     let Some(inner) = flags.strip_prefix('[').and_then(|f| f.strip_suffix(']')) else { return false };
     inner.split(',').map(str::trim).any(|flag| {
         matches!(flag, "f" | "forbidden" | "g" | "gone")
