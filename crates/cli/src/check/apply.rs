@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
 use conflint_core::text::quoted_path;
-use conflint_rules::diff::unified_diff;
+use conflint_rules::diff::unified_diff_masked;
 use conflint_rules::fix::FixedFile;
 
 use crate::write::{INTERRUPTED, write_atomically};
@@ -113,7 +113,13 @@ pub fn write(plan: &WritePlan) -> Result<(Vec<(usize, String)>, Vec<PathBuf>), I
 #[derive(Debug)]
 pub struct Interrupted(pub PathBuf);
 
-/// The diff of every planned write, in path order.
+/// The diff of every planned write, in path order, secrets kept out.
 pub fn diff(plan: &WritePlan) -> String {
-    plan.writes.iter().map(|w| unified_diff(&w.file.path, &w.file.original, &w.file.fixed)).collect()
+    plan.writes
+        .iter()
+        .map(|w| {
+            let f = &w.file;
+            unified_diff_masked(&f.path, &f.original, &f.fixed, &f.original_secrets, &f.fixed_secrets)
+        })
+        .collect()
 }
