@@ -60,6 +60,11 @@ impl Check for HttpsWithoutRedirect {
         if omnibus::scheme_and_host(url).is_none_or(|(scheme, _)| scheme != "https") {
             return;
         }
+        // `https://host:8443`: a port mapping or a second service; whether
+        // port 80 belongs to GitLab there is not for conflint to guess.
+        if omnibus::explicit_port(url).is_some_and(|p| p != 443) {
+            return;
+        }
         let site = omnibus::NGINX_SITES[0];
         let off = |found: Option<omnibus::Found<'_>>| found.is_some_and(|f| f.bool() == Some(false));
         if off(omnibus::nginx(&settings, site, "enable")) || off(omnibus::nginx(&settings, site, "listen_https")) {

@@ -18,7 +18,9 @@ declare_rule! {
     /// Every assignment counts, not only the last: a secret overridden
     /// further down is still in the file. A value read at reconfigure time (`ENV['SMTP_PASSWORD']`,
     /// `File.read('/etc/gitlab/smtp-password').strip`), an interpolated
-    /// string and an empty string are not reported. LDAP servers written as
+    /// string, an empty string and a placeholder (`{{ smtp_password }}`,
+    /// `<password>`, `REPLACE_ME`, `your_password`) are not reported. LDAP
+    /// servers written as
     /// a `YAML.load <<-EOS` heredoc are not read.
     ///
     /// The finding never shows the secret: in the human output the string's
@@ -76,10 +78,26 @@ const SECRETS: &[(&str, &str, &str)] = &[
 ];
 
 /// Whether a value is a string literal holding a secret: a plain,
-/// non-empty string (not a symbol, not interpolated).
+/// non-empty string (not a symbol, not interpolated), and not a placeholder.
 fn literal_secret(file: &GitlabRbFile, id: ValueId) -> bool {
     matches!(file.value(id).map(|v| &v.kind), Some(ValueKind::Str { quote, value: Some(text) })
-        if *quote != Quote::Symbol && !text.is_empty())
+        if *quote != Quote::Symbol && !text.trim().is_empty() && !placeholder(text))
+}
+
+/// Whether a value only holds the place of a secret: a template
+/// expression (`{{ smtp_password }}`, `<%= @password %>`, `${SMTP_PASSWORD}`),
+/// `<password>`, or words such as `REPLACE_ME` and `your_password` that
+/// sample and published configurations put there instead of the real one.
+fn placeholder(text: &str) -> bool {
+    let t = text.trim();
+    let wrapped = |open: &str, close: &str| t.starts_with(open) && t.ends_with(close);
+    if wrapped("{{", "}}") || wrapped("<%", "%>") || wrapped("${", "}") || wrapped("<", ">") {
+        return true;
+    }
+    let lower = t.to_ascii_lowercase().replace(['-', ' '], "_");
+    ["replace_me", "replaceme", "change_me", "changeme", "your_password", "placeholder", "redacted"]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 /// The `password` values of LDAP server hashes below `id` (a hash of
@@ -152,6 +170,28 @@ impl Check for CommittedSecret {
                 "an LDAP server's `password` is committed in gitlab.rb as plain text; read it from ENV or a file, or use encrypted LDAP credentials (`gitlab-rake gitlab:ldap:secret:edit`)",
                 None,
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "{{ gitlab_smtp_password }}",
+            "<%= @pw %>",
+            "${SMTP_PW}",
+            "<password>",
+            "REPLACE_ME_ONE_TIME_APP_PASS",
+            "your-password",
+        ] {
+            assert!(placeholder(p), "{p}");
+        }
+        for secret in ["hunter2", "Tr0ub4dor&3", "s3cr3t-Pa55"] {
+            assert!(!placeholder(secret), "{secret}");
         }
     }
 }

@@ -139,6 +139,18 @@ pub fn scheme_and_host(url: &str) -> Option<(String, String)> {
     Some((scheme.to_ascii_lowercase(), host.to_ascii_lowercase()))
 }
 
+/// The port a URL names explicitly (`https://host:8443/` -> 8443).
+pub fn explicit_port(url: &str) -> Option<u16> {
+    let (_, rest) = url.trim().split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let after_host = match authority.strip_prefix('[') {
+        Some(inner) => inner.split_once(']').map(|(_, rest)| rest)?,
+        None => authority.find(':').map(|i| &authority[i..])?,
+    };
+    after_host.strip_prefix(':')?.parse().ok()
+}
+
 /// An address or CIDR as GitLab and Ruby's `IPAddr.new` read it.
 pub fn net(text: &str) -> Option<IpNet> {
     rack_attack::parse_entry(text)
@@ -230,6 +242,9 @@ mod tests {
         assert_eq!(scheme_and_host("https://GitLab.example.com/"), Some(("https".into(), "gitlab.example.com".into())));
         assert_eq!(scheme_and_host("http://u:p@[::1]:8080/x"), Some(("http".into(), "::1".into())));
         assert_eq!(scheme_and_host("GENERATED_EXTERNAL_URL"), None);
+        assert_eq!(explicit_port("https://gitlab.example.com:6443/x"), Some(6443));
+        assert_eq!(explicit_port("https://[::1]:8443"), Some(8443));
+        assert_eq!(explicit_port("https://gitlab.example.com/"), None);
     }
 
     #[test]
