@@ -233,3 +233,49 @@ fn fixed_ini_hardens_what_php_does() {
     let _ = server.wait();
     assert!(after.contains("HttpOnly") && after.contains("SameSite=None") && after.contains("secure"), "{after}");
 }
+
+/// POST `body` (multipart, one file field) to `/` and return the response body.
+fn post_file(address: &str, size: usize) -> String {
+    let boundary = "conflintboundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend(std::iter::repeat_n(b'a', size));
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    write!(
+        stream,
+        "POST / HTTP/1.0\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .expect("request");
+    stream.write_all(&body).expect("body");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.split("\r\n\r\n").nth(1).unwrap_or_default().to_string()
+}
+
+#[test]
+fn an_upload_of_upload_max_filesize_never_fits_an_equal_post_max_size() {
+    let Some(php) = php_or_skip("an_upload_of_upload_max_filesize_never_fits_an_equal_post_max_size") else { return };
+    let temp = tempfile::tempdir().expect("tempdir");
+    let docroot = temp.path().join("www");
+    std::fs::create_dir_all(&docroot).expect("mkdir");
+    std::fs::write(docroot.join("index.php"), "<?php echo count($_FILES), ' ', $_FILES['f']['error'] ?? '-';\n")
+        .expect("write script");
+    // A file just under upload_max_filesize: the multipart framing pushes
+    // the body over an equal post_max_size, and PHP drops it all.
+    let size = 1024 * 1024 - 64;
+    for (post, want) in [("1M", "0 -"), ("2M", "1 0")] {
+        let ini = temp.path().join(format!("php-{post}.ini"));
+        std::fs::write(&ini, format!("display_errors = Off\nupload_max_filesize = 1M\npost_max_size = {post}\n"))
+            .expect("write ini");
+        let (mut server, address) = serve(&php, &ini, &docroot);
+        let got = post_file(&address, size);
+        let _ = server.kill();
+        let _ = server.wait();
+        assert_eq!(got.trim(), want, "post_max_size = {post}");
+    }
+}

@@ -14,6 +14,7 @@ declare_rule! {
     /// limit: a `post_max_size` of 0 never conflicts, and neither does an
     /// `upload_max_filesize` of 0 (php-src checks both only when above 0).
     /// PHP-FPM pool and Apache overrides (`php_value`) count in their scope.
+    /// A scan-directory fragment checked alone is judged when it sets both.
     ///
     /// ## Why is this bad?
     /// An upload travels inside a POST body with its form fields and
@@ -50,11 +51,14 @@ declare_rule! {
 impl Check for PostMaxSize {
     fn check(&self, model: &Model, checker: &mut Checker<'_>) {
         let Model::Php(tree) = model else { return };
-        if !tree.has_entry() {
-            return;
-        }
+        // A scan-directory fragment checked alone is judged only where it
+        // sets both values itself: a default there may be another file's.
+        let fragment = !tree.has_entry();
         let mut reported: Vec<(ValueSource, ValueSource)> = Vec::new();
         for (scope, post, upload) in hardening::paired(tree, "post_max_size", "upload_max_filesize") {
+            if fragment && (post == ValueSource::Default || upload == ValueSource::Default) {
+                continue;
+            }
             let post_bytes = hardening::bytes(hardening::stored(&post, "8M"), "post_max_size");
             let upload_bytes = hardening::bytes(hardening::stored(&upload, "2M"), "upload_max_filesize");
             if post_bytes <= 0 || upload_bytes <= 0 || post_bytes > upload_bytes {

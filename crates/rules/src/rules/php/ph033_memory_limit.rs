@@ -14,7 +14,8 @@ declare_rule! {
     /// (128M and 8M) where unset. `memory_limit = -1` and `post_max_size =
     /// 0` mean no limit and never conflict; a `memory_limit` PHP refuses at
     /// start-up (below 2M, `128MB`) counts as the 128M PHP keeps. PHP-FPM
-    /// pool and Apache overrides count in their scope.
+    /// pool and Apache overrides count in their scope. A scan-directory
+    /// fragment checked alone is judged when it sets both.
     ///
     /// ## Why is this bad?
     /// PHP decodes a form body into `$_POST` in memory: a request PHP
@@ -58,11 +59,14 @@ fn memory_bytes(value: &str) -> i64 {
 impl Check for MemoryLimit {
     fn check(&self, model: &Model, checker: &mut Checker<'_>) {
         let Model::Php(tree) = model else { return };
-        if !tree.has_entry() {
-            return;
-        }
+        // A scan-directory fragment checked alone is judged only where it
+        // sets both values itself: a default there may be another file's.
+        let fragment = !tree.has_entry();
         let mut reported: Vec<(ValueSource, ValueSource)> = Vec::new();
         for (scope, memory, post) in hardening::paired(tree, "memory_limit", "post_max_size") {
+            if fragment && (memory == ValueSource::Default || post == ValueSource::Default) {
+                continue;
+            }
             let memory_bytes = memory_bytes(hardening::stored(&memory, "128M"));
             let post_bytes = hardening::bytes(hardening::stored(&post, "8M"), "post_max_size");
             if memory_bytes < 0 || post_bytes <= 0 || memory_bytes >= post_bytes {
