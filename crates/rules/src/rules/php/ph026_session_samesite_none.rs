@@ -40,10 +40,11 @@ declare_rule! {
     /// ## Fix safety
     /// Safe where `session.cookie_secure` is on in every scope the line
     /// decides: the fix quotes the value, and the cookie carries the
-    /// `SameSite=None` the line asked for. Unsafe otherwise: browsers
-    /// refuse a `SameSite=None` cookie without `Secure`, so quoting alone
-    /// would lose the session cookie; turn on `session.cookie_secure` (an
-    /// HTTPS-only site) or choose `Lax`.
+    /// `SameSite=None` the line asked for (checked with PHP 8.2's built-in
+    /// server). Unsafe otherwise: browsers that follow RFC 6265bis (Chrome,
+    /// Edge) reject a `SameSite=None` cookie without `Secure`, so quoting
+    /// alone would lose the session cookie there; turn on
+    /// `session.cookie_secure` (an HTTPS-only site) or choose `Lax`.
     pub struct SessionSamesiteNone {
         code: "PH026",
         name: "session-samesite-none",
@@ -109,7 +110,7 @@ impl Check for SessionSamesiteNone {
             } else {
                 (
                     edit.map(|e| Fix::unsafe_("quote it: `\"None\"` (also needs session.cookie_secure = 1)", vec![e])),
-                    "; quoting it also needs `session.cookie_secure = 1`, as browsers drop SameSite=None cookies without Secure".to_string(),
+                    "; quoting it also needs `session.cookie_secure = 1`: Chrome and other RFC 6265bis browsers reject SameSite=None cookies without Secure".to_string(),
                 )
             };
             checker.report(
