@@ -39,7 +39,7 @@ fn a_suppression_inside_a_quoted_php_value_silences_nothing() {
         "php/8.2/fpm/php.ini",
         "[PHP]\nerror_prepend_string = \"<pre>\n; conflint: ignore-file[PH001]\n\"\nexpose_php = On\ndisplay_errors = Off\n",
     );
-    let (code, stdout, stderr) = conflint_in(dir.path(), &["--format", "json", "."]);
+    let (code, stdout, stderr) = conflint_in(dir.path(), &["--format", "json", "--select", "PH001", "."]);
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(codes(&json(&stdout)), ["PH001"]);
 }

@@ -35,6 +35,11 @@ pub struct FixedFile {
     pub original: Vec<u8>,
     /// Its bytes after fixing; parsed and linted again.
     pub fixed: Vec<u8>,
+    /// Byte ranges of `original` that hold secrets (for a diff that must
+    /// not show them: [`crate::diff::unified_diff_masked`]).
+    pub original_secrets: Vec<Span>,
+    /// Byte ranges of `fixed` that hold secrets.
+    pub fixed_secrets: Vec<Span>,
 }
 
 /// A fix that was not applied, and why.
@@ -112,6 +117,8 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
     // The lint of the current text.
     let mut current = engine::lint(target, &overlay, settings);
     let covered = current.covered.clone();
+    // Where the secrets are in the text as read, for diffs of the result.
+    let original_secrets = current.secrets.clone();
     let files_read = current.files.len().max(1);
     // Whether the loop ran out of passes rather than out of fixes.
     let mut out_of_passes = true;
@@ -196,12 +203,21 @@ pub fn fix_target(target: &Target, fs: &dyn FileSystem, settings: &Settings, opt
         );
         failures.push(failure(d, reason));
     }
+    let secrets_of = |list: &[(PathBuf, Vec<Span>)], path: &PathBuf| {
+        list.iter().find(|(p, _)| p == path).map(|(_, spans)| spans.clone()).unwrap_or_default()
+    };
     let mut files: Vec<FixedFile> = overlay
         .files()
         .iter()
         .filter_map(|(path, text)| {
             let original = fs.read(path).ok()?;
-            (original != *text).then(|| FixedFile { path: path.clone(), original, fixed: text.clone() })
+            (original != *text).then(|| FixedFile {
+                path: path.clone(),
+                original,
+                fixed: text.clone(),
+                original_secrets: secrets_of(&original_secrets, path),
+                fixed_secrets: secrets_of(&current.secrets, path),
+            })
         })
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
 use conflint_core::text::quoted_path;
-use conflint_rules::diff::unified_diff;
+use conflint_rules::diff::unified_diff_masked;
 use conflint_rules::fix::FixedFile;
 
 use crate::write::{
@@ -181,14 +181,13 @@ pub fn write(
 #[derive(Debug)]
 pub struct Interrupted(pub PathBuf);
 
-/// The diff of every planned write, in path order. Values assigned to
-/// secret-like keys are masked on both sides (a diff ends up in CI logs):
-/// such hunks show what changes around them but do not apply with `patch`;
-/// `--fix` writes the real bytes.
+/// The diff of every planned write, in path order, secrets kept out.
 pub fn diff(plan: &WritePlan) -> String {
-    use conflint_core::secret::mask_secret_lines;
     plan.writes
         .iter()
-        .map(|w| unified_diff(&w.file.path, &mask_secret_lines(&w.file.original), &mask_secret_lines(&w.file.fixed)))
+        .map(|w| {
+            let f = &w.file;
+            unified_diff_masked(&f.path, &f.original, &f.fixed, &f.original_secrets, &f.fixed_secrets)
+        })
         .collect()
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use conflint_core::source::{FileSystem, OverlayFileSystem, RealFileSystem};
 use conflint_rules::Settings;
-use conflint_rules::diff::unified_diff;
+use conflint_rules::diff::unified_diff_masked;
 use conflint_rules::fix::FixOptions;
 use conflint_rules::plan::{Found, single_file_target};
 
@@ -60,7 +60,8 @@ pub(super) fn check_stdin(
     let target = single_file_target(&found, &fs, settings, true);
     let fix = FixOptions { unsafe_fixes: args.unsafe_fixes, only_path: Some(name.to_path_buf()) };
     let result = process(&target, &fs, settings, mode, &fix);
-    let fixed = result.fixed_files.iter().find(|f| f.path == name).map(|f| f.fixed.clone());
+    let fixed_file = result.fixed_files.iter().find(|f| f.path == name).cloned();
+    let fixed = fixed_file.as_ref().map(|f| f.fixed.clone());
     let mut report = Report {
         diagnostics: result.diagnostics,
         files: 1,
@@ -80,8 +81,11 @@ pub(super) fn check_stdin(
             let _ = io.stderr.write_all(rendered.as_bytes());
         }
         Mode::Diff => {
-            let masked = |b: &[u8]| conflint_core::secret::mask_secret_lines(b);
-            let _ = io.stdout.write_all(unified_diff(name, &masked(&bytes), &masked(&text)).as_bytes());
+            let diff = match &fixed_file {
+                Some(f) => unified_diff_masked(name, &bytes, &f.fixed, &f.original_secrets, &f.fixed_secrets),
+                None => String::new(),
+            };
+            let _ = io.stdout.write_all(diff.as_bytes());
         }
         Mode::Check => report::print(&report, args.format, &source, io, args.quiet),
     }

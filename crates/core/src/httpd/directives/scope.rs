@@ -38,13 +38,51 @@ pub struct Scope {
     /// The enclosing sections httpd keeps in its tree (conditionals such as
     /// `<IfModule>` are read away), innermost last, as registered
     /// (`<Directory`), or as written when no table knows them.
-    pub(crate) parents: Vec<String>,
+    pub(crate) parents: Parents,
     /// Inside a section whose handler conflint does not know: no context
     /// check can be trusted.
     pub(crate) opaque: bool,
     /// Inside a section whose body is not configuration at this point (a
     /// `<Macro>` template, `<Lua...>` code, `<Perl>`): nothing is checked.
     pub(crate) not_config: bool,
+}
+
+/// The enclosing sections, innermost first: a shared list, so that the
+/// scope of each of 20,000 nested sections costs one node, not a copy of
+/// every name above it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Parents(Option<std::sync::Arc<ParentNode>>);
+
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct ParentNode {
+    name: String,
+    up: Parents,
+}
+
+impl Drop for ParentNode {
+    /// Unlink the chain in a loop: a recursive drop of 20,000 nested
+    /// sections would overflow the stack.
+    fn drop(&mut self) {
+        let mut up = self.up.0.take();
+        while let Some(node) = up {
+            match std::sync::Arc::try_unwrap(node) {
+                Ok(mut node) => up = node.up.0.take(),
+                Err(_) => break,
+            }
+        }
+    }
+}
+
+impl Parents {
+    /// The list with `name` as the new innermost section.
+    fn push(&self, name: String) -> Parents {
+        Parents(Some(std::sync::Arc::new(ParentNode { name, up: self.clone() })))
+    }
+
+    /// The names, innermost first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
+        std::iter::successors(self.0.as_deref(), |node| node.up.0.as_deref()).map(|node| node.name.as_str())
+    }
 }
 
 /// `cmd->limited` outside any `<Limit>`.
@@ -104,7 +142,7 @@ impl Scope {
             limited: ALL_METHODS,
             registered: Vec::new(),
             htaccess: false,
-            parents: Vec::new(),
+            parents: Parents::default(),
             opaque: false,
             not_config: false,
         }
@@ -123,7 +161,7 @@ impl Scope {
             limited: ALL_METHODS,
             registered: Vec::new(),
             htaccess: true,
-            parents: Vec::new(),
+            parents: Parents::default(),
             opaque: false,
             not_config: false,
         }
@@ -156,7 +194,7 @@ impl Scope {
             return inner;
         }
         let registered = lookup(version, &format!("<{bare}"));
-        inner.parents.push(registered.map_or_else(|| format!("<{bare}"), |d| d.name.to_string()));
+        inner.parents = inner.parents.push(registered.map_or_else(|| format!("<{bare}"), |d| d.name.to_string()));
         let directory = req::OR_ALL | req::ACCESS_CONF;
         match lower.as_str() {
             "virtualhost" => inner.virtual_host = true,
@@ -260,13 +298,13 @@ impl Scope {
 
     /// The innermost section httpd keeps, as registered (`<Directory`).
     pub fn parent(&self) -> Option<&str> {
-        self.parents.last().map(String::as_str)
+        self.parents.iter().next()
     }
 
     /// The innermost enclosing section among `names` (compared without
     /// regard to case), as httpd's `find_parent` looks for one.
     pub(crate) fn find_parent(&self, names: &[&str]) -> Option<&str> {
-        self.parents.iter().rev().find(|p| names.iter().any(|n| p.eq_ignore_ascii_case(n))).map(String::as_str)
+        self.parents.iter().find(|p| names.iter().any(|n| p.eq_ignore_ascii_case(n)))
     }
 }
 
@@ -287,7 +325,7 @@ mod tests {
     #[test]
     fn conditionals_are_read_away() {
         let s = Scope::server().within(V, ["IfModule", "Location", "IfDefine"]);
-        assert_eq!(s.parents, ["<Location"]);
+        assert_eq!(s.parents.iter().collect::<Vec<_>>(), ["<Location"]);
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub(crate) fn configtest(tree: &HttpdTree) -> Vec<TreeProblem> {
     // The scope inside each section, computed once (items come in reading
     // order, so a section's scope is known before its children).
     let mut inside: HashMap<ItemId, Scope> = HashMap::new();
+    let authz_members = authz_members(tree);
     for id in 0..tree.items.len() {
         let item = tree.item(id);
         if written_by_template(tree, id) {
@@ -61,15 +62,7 @@ pub(crate) fn configtest(tree: &HttpdTree) -> Vec<TreeProblem> {
             inside.insert(id, scope);
             let mut problems = problems;
             if !is_conditional_section(&item.name) {
-                let members = tree
-                    .children(id)
-                    .filter(|c| {
-                        let child = tree.item(*c);
-                        child.is("Require")
-                            || (child.is_section
-                                && ["RequireAll", "RequireAny", "RequireNone"].iter().any(|g| child.is(g)))
-                    })
-                    .count();
+                let members = authz_members.get(&id).copied().unwrap_or(0);
                 problems.extend(check_section_close(&env, &outer, &item.name, members));
             }
             problems
@@ -111,6 +104,20 @@ fn byte_order_marks(tree: &HttpdTree) -> Vec<TreeProblem> {
         out.push(TreeProblem { file, item: None, span: Span::new(bom.start, first.start + word_len), problem, truth });
     }
     out
+}
+
+/// How many `Require` lines and `<Require*>` groups each section holds
+/// directly (what mod_authz_core counts when a section closes), in one pass.
+fn authz_members(tree: &HttpdTree) -> HashMap<ItemId, usize> {
+    let mut counts = HashMap::new();
+    for (id, item) in tree.items.iter().enumerate() {
+        let member = item.is("Require")
+            || (item.is_section && ["RequireAll", "RequireAny", "RequireNone"].iter().any(|g| item.is(g)));
+        if let Some(section) = tree.context(id).filter(|_| member) {
+            *counts.entry(section).or_insert(0) += 1;
+        }
+    }
+    counts
 }
 
 /// Whether a template's hole is on the item's line: what httpd will read

@@ -22,10 +22,14 @@ pub(super) fn literal(settings: &GitlabSettings<'_>, key: &str) -> Option<ValueI
     }
 }
 
-/// Whether the ban is on: `'enabled' => true` (the default is false since
-/// GitLab 11.2; `nil` falls back to false).
-pub(super) fn enabled(file: &GitlabRbFile, settings: &GitlabSettings<'_>) -> bool {
-    literal(settings, "enabled").and_then(|id| file.value(id)).is_some_and(|v| matches!(v.kind, ValueKind::Bool(true)))
+/// Whether the ban is on: `'enabled'` set to a value Ruby takes as true
+/// (the default is false since GitLab 11.2; `nil` falls back to false).
+/// GitLab tests `config.enabled` for truth, so a string, even "false", is
+/// on (GL020 reports it); Ruby conflint cannot evaluate counts as off.
+pub(crate) fn enabled(file: &GitlabRbFile, settings: &GitlabSettings<'_>) -> bool {
+    literal(settings, "enabled")
+        .and_then(|id| file.value(id))
+        .is_some_and(|v| !matches!(v.kind, ValueKind::Nil | ValueKind::Bool(false) | ValueKind::Opaque))
 }
 
 /// An `ip_whitelist` entry read as GitLab reads it (`IPAddr.new`: an
