@@ -53,7 +53,11 @@ fn php(test: &str) -> Option<std::path::PathBuf> {
 }
 
 fn run_php(php: &Path, args: &[&str], code: &str) -> (String, String) {
-    let out = Command::new(php).args(args).args(["-d", "display_startup_errors=1", "-d", "display_errors=stderr", "-r", code]).output().expect("run php");
+    let out = Command::new(php)
+        .args(args)
+        .args(["-d", "display_startup_errors=1", "-d", "display_errors=stderr", "-r", code])
+        .output()
+        .expect("run php");
     (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
@@ -110,7 +114,11 @@ fn table_knows_what_the_installed_php_registers() {
     }
     assert!(unknown.is_empty(), "PHP {v} registers directives the table lacks: {unknown:?}");
     assert!(wrong_status.is_empty(), "PHP {v} registers directives the table says it has not: {wrong_status:?}");
-    eprintln!("PHP {v}: all {} registered directives are in the table ({} listed exceptions)", runtime.len(), UNLISTED.len());
+    eprintln!(
+        "PHP {v}: all {} registered directives are in the table ({} listed exceptions)",
+        runtime.len(),
+        UNLISTED.len()
+    );
 }
 
 #[test]
@@ -123,7 +131,10 @@ fn directives_removed_by_the_installed_version_are_not_registered() {
     let removed: Vec<&PhpDirective> =
         directives().iter().filter(|d| matches!(d.status(v), DirectiveStatus::Removed { .. })).collect();
     let still_there: Vec<&str> = removed.iter().filter(|d| runtime.contains_key(d.name)).map(|d| d.name).collect();
-    assert!(still_there.is_empty(), "the table says these are gone by PHP {v}, yet PHP registers them: {still_there:?}");
+    assert!(
+        still_there.is_empty(),
+        "the table says these are gone by PHP {v}, yet PHP registers them: {still_there:?}"
+    );
     let (checkable, uncheckable): (Vec<&PhpDirective>, Vec<&PhpDirective>) =
         removed.iter().partition(|d| present_exts.contains(d.extension));
     let missing_exts: BTreeSet<&str> = uncheckable.iter().map(|d| d.extension).collect();
@@ -150,7 +161,9 @@ fn defaults_and_modes_agree_with_ini_get_all() {
                 Some(default) if default != php_default => {
                     failures.push(format!("{name}: table default {default:?}, PHP {v} {php_default:?}"))
                 }
-                None if !php_default.is_empty() => failures.push(format!("{name}: table has no default, PHP {php_default:?}")),
+                None if !php_default.is_empty() => {
+                    failures.push(format!("{name}: table has no default, PHP {php_default:?}"))
+                }
                 _ => defaults += 1,
             }
         }
@@ -230,18 +243,30 @@ fn integer_directives_read_as_quantities_exactly_where_the_table_says() {
     let ini: String = probed.iter().map(|d| format!("{} = 7x\n", d.name)).collect();
     let path = temp_ini(&ini, "quantities");
     let (_, err) = run_php(&php, &["-c", path.to_str().expect("utf-8 temp path")], "");
-    let warned: BTreeSet<&str> =
-        probed.iter().filter(|d| err.contains(&format!("Invalid \"{}\" setting. Invalid quantity", d.name))).map(|d| d.name).collect();
+    let warned: BTreeSet<&str> = probed
+        .iter()
+        .filter(|d| err.contains(&format!("Invalid \"{}\" setting. Invalid quantity", d.name)))
+        .map(|d| d.name)
+        .collect();
     let wrong: Vec<String> = probed
         .iter()
         .filter(|d| warned.contains(d.name) != matches!(d.ty, PhpType::Quantity | PhpType::Size))
-        .map(|d| format!("{}: table {:?}, PHP {v} {}", d.name, d.ty, if warned.contains(d.name) { "warns" } else { "silent" }))
+        .map(|d| {
+            format!(
+                "{}: table {:?}, PHP {v} {}",
+                d.name,
+                d.ty,
+                if warned.contains(d.name) { "warns" } else { "silent" }
+            )
+        })
         .collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
     for d in &probed {
         // What conflint says about "7x" matches: a warning for quantities, silence-but-7 for plain integers.
         match check_value(d, "7x") {
-            Some(ValueProblem::QuantityWarning { reads_as: 7, warning }) => assert!(err.contains(&warning), "{warning}"),
+            Some(ValueProblem::QuantityWarning { reads_as: 7, warning }) => {
+                assert!(err.contains(&warning), "{warning}")
+            }
             Some(ValueProblem::NotAnInteger { reads_as: 7 }) => {}
             // 7 bytes is below what PHP has already allocated: refused, as the size test shows.
             Some(ValueProblem::MemoryLimitRefused { bytes: 7, warning: Some(w) }) => assert!(err.contains(&w), "{w}"),
@@ -260,8 +285,34 @@ fn size_values_read_as_php_reads_them() {
         return;
     }
     const INPUTS: &[&str] = &[
-        "128M", "128MB", "1 GB", "1G", "1 G", "2 M", "-1", "0x10", "0x1fM", "0b101", "0o17", "010", "08", "0z", "0xK",
-        "1.5G", "1.5 G", "1kb", "+5M", "+5MB", "abc", "", "4096K", "2097151", "2M", "-5", "-1M", "99999999999999999999",
+        "128M",
+        "128MB",
+        "1 GB",
+        "1G",
+        "1 G",
+        "2 M",
+        "-1",
+        "0x10",
+        "0x1fM",
+        "0b101",
+        "0o17",
+        "010",
+        "08",
+        "0z",
+        "0xK",
+        "1.5G",
+        "1.5 G",
+        "1kb",
+        "+5M",
+        "+5MB",
+        "abc",
+        "",
+        "4096K",
+        "2097151",
+        "2M",
+        "-5",
+        "-1M",
+        "99999999999999999999",
         "8796093022208G",
     ];
     let mut checked = 0;

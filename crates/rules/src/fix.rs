@@ -287,12 +287,15 @@ impl<'a> PassEdits<'a> {
 /// by start with the running maximum of the ends: "is it still reported
 /// here?" in O(log n).
 struct Reported<'a> {
-    groups: HashMap<(Rule, &'a std::path::Path, &'a str), (Vec<usize>, Vec<usize>)>,
+    groups: HashMap<GroupKey<'a>, (Vec<usize>, Vec<usize>)>,
 }
+
+/// Findings are matched across passes by rule, file and message.
+type GroupKey<'a> = (Rule, &'a std::path::Path, &'a str);
 
 impl<'a> Reported<'a> {
     fn new(after: &'a [Diagnostic]) -> Self {
-        let mut groups: HashMap<(Rule, &std::path::Path, &str), Vec<(usize, usize)>> = HashMap::new();
+        let mut groups: HashMap<GroupKey<'a>, Vec<(usize, usize)>> = HashMap::new();
         for a in after {
             let key = (a.rule, a.location.path.as_path(), a.message.as_str());
             groups.entry(key).or_default().push((a.location.span.start, a.location.span.end));

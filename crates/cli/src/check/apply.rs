@@ -92,9 +92,13 @@ impl Allowed {
     }
 }
 
+/// What [`write`] did: (target index, message) for each file that could not
+/// be written, and the paths written.
+pub type Written = (Vec<(usize, String)>, Vec<PathBuf>);
+
 /// Write the planned files; returns the messages of the files that could
 /// not be written and the results whose files were all written.
-pub fn write(plan: &WritePlan) -> Result<(Vec<(usize, String)>, Vec<PathBuf>), Interrupted> {
+pub fn write(plan: &WritePlan) -> Result<Written, Interrupted> {
     let mut failed = Vec::new();
     let mut written = Vec::new();
     for planned in &plan.writes {

@@ -27,7 +27,9 @@ impl fmt::Display for GitlabVersion {
 
 /// Why a GitLab version string was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{input}` is not a GitLab version: expected MAJOR.MINOR such as 17.11 (18.0.1 and 18.0.0-ee are accepted too)")]
+#[error(
+    "`{input}` is not a GitLab version: expected MAJOR.MINOR such as 17.11 (18.0.1 and 18.0.0-ee are accepted too)"
+)]
 pub struct GitlabVersionError {
     /// The text given.
     pub input: String,
