@@ -14,14 +14,18 @@
 //! # Removed keys
 //!
 //! A key is removed in a release when deprecations.rb says so (its `removal`
-//! version), or, for a key deprecations.rb never listed, when that release's
-//! template and cookbook defaults no longer show it: [`status`] then reports
-//! [`KeyStatus::Removed`] from the first release without it, with no message.
-//! (Keys that moved to a new spelling are [`KeyStatus::Moved`] instead: the
-//! old spelling is still applied.) The second kind is an inference, but a
-//! sound one for gitlab.rb: every key GitLab reads has a cookbook default or
-//! a template line, and `gitlab_rails['rate_limit_period']` and its
-//! neighbours, gone from both in 13.0, are indeed no longer read.
+//! version), or, for a key deprecations.rb never listed, from its `gone`
+//! release: the first after it left the template and the cookbook defaults
+//! in which no cookbook code or template mentions its name any more
+//! (`'name'`, `@name`, `name:`...; a top-level name is gone with its
+//! `attribute(...)` declaration). [`status`] then reports
+//! [`KeyStatus::Removed`] with no message. Keys that moved to a new spelling
+//! are [`KeyStatus::Moved`] instead (the old spelling is still applied). The
+//! inference is deliberately cautious: leaving the template is not enough
+//! (`consul['watcher_config']` lost its default in 15.4 and is still read),
+//! and a key with a common name (`enable`) is never inferred removed.
+//! `gitlab_rails['rate_limit_period']` and its neighbours, gone from
+//! template, defaults and code in 13.0, are.
 //!
 //! What GitLab does with a removed key that is set: while a release's
 //! deprecations.rb lists it, that release's reconfigure
@@ -128,6 +132,11 @@ pub struct GitlabKey {
     /// The last version whose deprecations.rb lists it (while listed, a
     /// removed key makes reconfigure stop).
     pub listed_until: Option<GitlabVersion>,
+    /// For a key deprecations.rb never listed: the first release after
+    /// `last_seen` whose cookbook code and templates no longer mention its
+    /// name at all (a top-level name: whose config/gitlab.rb no longer
+    /// declares it). From then on it is removed.
+    pub gone: Option<GitlabVersion>,
     /// deprecations.rb's note for it.
     pub message: Option<&'static str>,
 }
@@ -244,8 +253,7 @@ pub fn alias_of(path: &[&str]) -> Option<&'static GitlabAlias> {
 }
 
 /// What `key` is in `version`. A key deprecations.rb never listed and that
-/// no alias moved is removed from the first release read after its
-/// `last_seen` (see the module docs).
+/// no alias moved is removed from its `gone` release (see the module docs).
 ///
 /// ```
 /// use conflint_core::gitlab::keys::{key, status, GitlabVersion, KeyStatus};
@@ -277,11 +285,8 @@ pub fn status(key: &GitlabKey, version: GitlabVersion) -> KeyStatus {
         }
         return KeyStatus::Available;
     }
-    if key.deprecated.is_none() && key.removed.is_none() {
-        if let Some(last) = key.last_seen.filter(|l| version > *l) {
-            let since = table::VERSIONS.iter().copied().find(|v| *v > last).unwrap_or(version);
-            return KeyStatus::Removed { since, message: None, refused: false };
-        }
+    if let Some(since) = key.gone.filter(|g| version >= *g && key.deprecated.is_none() && key.removed.is_none()) {
+        return KeyStatus::Removed { since, message: None, refused: false };
     }
     KeyStatus::Available
 }
@@ -428,6 +433,10 @@ mod tests {
                 "{name}"
             );
         }
+        // Still read by a library after its default went: not removed.
+        let k = key(&["consul", "watcher_config"]).unwrap();
+        assert!(k.last_seen.is_some() && k.gone.is_none());
+        assert_eq!(status(k, GitlabVersion::new(19, 3)), KeyStatus::Available);
         // A deprecations.rb entry wins over last_seen.
         let k = key(&["actioncable", "enable"]).unwrap();
         assert_eq!(status(k, GitlabVersion::new(14, 0)), KeyStatus::Available);

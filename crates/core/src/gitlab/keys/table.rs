@@ -134,6 +134,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -145,6 +146,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 5)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 14.5, Action Cable is enabled all the time. Because of this, the flag is a no-op and can be removed."),
     },
     GitlabKey {
@@ -156,6 +158,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -167,6 +170,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 0)),
         message: None,
     },
     GitlabKey {
@@ -178,6 +182,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -189,6 +194,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -200,6 +206,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -211,6 +218,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -222,6 +230,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -233,6 +242,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -244,6 +254,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -255,6 +266,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -266,6 +278,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -277,6 +290,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -288,6 +302,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -299,6 +314,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -310,6 +326,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -321,6 +338,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -332,6 +350,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -343,6 +362,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -354,6 +374,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -365,6 +386,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -376,6 +398,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -387,6 +410,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -398,6 +422,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -409,6 +434,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -420,6 +446,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -431,6 +458,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -442,6 +470,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -453,6 +482,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -464,6 +494,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -475,6 +506,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -486,6 +518,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -497,6 +530,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -508,6 +542,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -519,6 +554,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -530,6 +566,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -541,6 +578,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -552,6 +590,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -563,6 +602,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -574,6 +614,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -585,6 +626,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -596,6 +638,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -607,6 +650,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -618,6 +662,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -629,6 +674,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -640,6 +686,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -651,6 +698,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -662,6 +710,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -673,6 +722,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -684,6 +734,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -695,6 +746,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -706,6 +758,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -717,6 +770,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -728,6 +782,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 0)),
         message: None,
     },
     GitlabKey {
@@ -739,6 +794,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -750,6 +806,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -761,6 +818,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -772,6 +830,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 0)),
         message: None,
     },
     GitlabKey {
@@ -783,6 +842,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -794,6 +854,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -805,6 +866,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -816,6 +878,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -827,6 +890,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -838,6 +902,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -849,6 +914,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -860,6 +926,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -871,6 +938,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -882,6 +950,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -893,6 +962,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -904,6 +974,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -915,6 +986,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -926,6 +998,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -937,6 +1010,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(12, 10)),
         removed: Some(GitlabVersion::new(13, 0)),
         listed_until: Some(GitlabVersion::new(12, 10)),
+        gone: None,
         message: Some("Use consul['username'] instead."),
     },
     GitlabKey {
@@ -948,6 +1022,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -959,6 +1034,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -970,6 +1046,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -981,6 +1058,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -992,6 +1070,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1003,6 +1082,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1014,6 +1094,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1025,6 +1106,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1036,6 +1118,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1047,6 +1130,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1058,6 +1142,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1069,6 +1154,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1080,6 +1166,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1091,6 +1178,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1102,6 +1190,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1113,6 +1202,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1124,6 +1214,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1135,6 +1226,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1146,6 +1238,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1157,6 +1250,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1168,6 +1262,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1179,6 +1274,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1190,6 +1286,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1201,6 +1298,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1212,6 +1310,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1223,6 +1322,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1234,6 +1334,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1245,6 +1346,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1256,6 +1358,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1267,6 +1370,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1278,6 +1382,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1289,6 +1394,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1300,6 +1406,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1311,6 +1418,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 1)),
         message: None,
     },
     GitlabKey {
@@ -1322,6 +1430,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1333,6 +1442,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1344,6 +1454,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1355,6 +1466,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1366,6 +1478,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1377,6 +1490,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1388,6 +1502,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1399,6 +1514,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1410,6 +1526,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1421,6 +1538,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1432,6 +1550,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Geo does not require Foreign Data Wrapper (FDW) to be configured to replicate data."),
     },
     GitlabKey {
@@ -1443,6 +1562,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Geo does not require Foreign Data Wrapper (FDW) to be configured to replicate data."),
     },
     GitlabKey {
@@ -1454,6 +1574,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1465,6 +1586,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1476,6 +1598,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1487,6 +1610,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1498,6 +1622,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1509,6 +1634,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1520,6 +1646,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1531,6 +1658,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1542,6 +1670,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1553,6 +1682,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1564,6 +1694,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1575,6 +1706,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1586,6 +1718,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1597,6 +1730,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1608,6 +1742,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1619,6 +1754,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1630,6 +1766,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1641,6 +1778,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1652,6 +1790,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1663,6 +1802,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1674,6 +1814,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1685,6 +1826,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1696,6 +1838,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -1707,6 +1850,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1718,6 +1862,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1729,6 +1874,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1740,6 +1886,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1751,6 +1898,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1762,6 +1910,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1773,6 +1922,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1784,6 +1934,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1795,6 +1946,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1806,6 +1958,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1817,6 +1970,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1828,6 +1982,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1839,6 +1994,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1850,6 +2006,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1861,6 +2018,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1872,6 +2030,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1883,6 +2042,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1894,6 +2054,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1905,6 +2066,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1916,6 +2078,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1927,6 +2090,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1938,6 +2102,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1949,6 +2114,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1960,6 +2126,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1971,6 +2138,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Geo does not require Foreign Data Wrapper (FDW) to be configured to replicate data."),
     },
     GitlabKey {
@@ -1982,6 +2150,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -1993,6 +2162,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2004,6 +2174,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2015,6 +2186,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(13, 3)),
         message: None,
     },
     GitlabKey {
@@ -2026,6 +2198,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2037,6 +2210,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2048,6 +2222,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2059,6 +2234,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2070,6 +2246,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2081,6 +2258,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2092,6 +2270,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2103,6 +2282,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2114,6 +2294,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2125,6 +2306,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2136,6 +2318,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2147,6 +2330,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(8, 10)),
         removed: Some(GitlabVersion::new(11, 0)),
         listed_until: Some(GitlabVersion::new(12, 2)),
+        gone: None,
         message: Some("Use git_data_dirs instead."),
     },
     GitlabKey {
@@ -2158,6 +2342,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2169,6 +2354,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2177,10 +2363,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("<secret>"),
         added: None,
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "auth_transitioning"],
@@ -2188,10 +2375,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("false"),
         added: None,
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "bin_path"],
@@ -2202,6 +2390,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2210,10 +2399,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/var/opt/gitlab/gitaly/certificate.pem"),
         added: Some(GitlabVersion::new(11, 8)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "cgroups_count"],
@@ -2224,6 +2414,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(15, 1)),
         removed: Some(GitlabVersion::new(16, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Use `gitaly['cgroups_repositories_count']` instead."),
     },
     GitlabKey {
@@ -2235,6 +2426,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(15, 1)),
         removed: Some(GitlabVersion::new(16, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Use `gitaly['cgroups_cpu_shares'] or gitaly['cgroups_repositories_cpu_shares'] instead."),
     },
     GitlabKey {
@@ -2243,10 +2435,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("512"),
         added: Some(GitlabVersion::new(13, 7)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "cgroups_hierarchy_root"],
@@ -2254,10 +2447,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("gitaly"),
         added: Some(GitlabVersion::new(13, 7)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "cgroups_memory_bytes"],
@@ -2265,10 +2459,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("1048576"),
         added: Some(GitlabVersion::new(15, 1)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "cgroups_memory_enabled"],
@@ -2279,6 +2474,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(15, 1)),
         removed: Some(GitlabVersion::new(16, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Use `gitaly['cgroups_memory_bytes'] or gitaly['cgroups_repositories_memory_bytes'] instead."),
     },
     GitlabKey {
@@ -2290,6 +2486,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(15, 1)),
         removed: Some(GitlabVersion::new(16, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Use `gitaly['cgroups_memory_bytes'] or gitaly['cgroups_repositories_memory_bytes'] instead."),
     },
     GitlabKey {
@@ -2298,10 +2495,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/sys/fs/cgroup"),
         added: Some(GitlabVersion::new(13, 7)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "cgroups_repositories_count"],
@@ -2309,10 +2507,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("1000"),
         added: Some(GitlabVersion::new(15, 1)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "cgroups_repositories_cpu_shares"],
@@ -2320,10 +2519,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("128"),
         added: Some(GitlabVersion::new(15, 1)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "cgroups_repositories_memory_bytes"],
@@ -2331,10 +2531,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("12884901888"),
         added: Some(GitlabVersion::new(15, 1)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "concurrency"],
@@ -2342,10 +2543,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: None,
         added: Some(GitlabVersion::new(10, 1)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "configuration"],
@@ -2356,6 +2558,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2367,6 +2570,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2378,6 +2582,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2386,10 +2591,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/var/opt/gitlab/gitaly/custom_hooks"),
         added: Some(GitlabVersion::new(14, 3)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "daily_maintenance_disabled"],
@@ -2397,10 +2603,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("false"),
         added: Some(GitlabVersion::new(13, 11)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "daily_maintenance_duration"],
@@ -2408,10 +2615,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("30m"),
         added: Some(GitlabVersion::new(13, 5)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "daily_maintenance_start_hour"],
@@ -2419,10 +2627,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("22"),
         added: Some(GitlabVersion::new(13, 5)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "daily_maintenance_start_minute"],
@@ -2430,10 +2639,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("30"),
         added: Some(GitlabVersion::new(13, 5)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "daily_maintenance_storages"],
@@ -2441,10 +2651,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: None,
         added: Some(GitlabVersion::new(13, 5)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "dir"],
@@ -2455,6 +2666,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2466,6 +2678,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2477,6 +2690,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2488,6 +2702,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2496,10 +2711,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: None,
         added: Some(GitlabVersion::new(13, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "git_catfile_cache_size"],
@@ -2507,10 +2723,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("100"),
         added: Some(GitlabVersion::new(12, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "gitconfig"],
@@ -2518,10 +2735,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: None,
         added: Some(GitlabVersion::new(15, 7)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "gitlab_secret"],
@@ -2532,6 +2750,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2540,10 +2759,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/var/opt/gitlab/gitaly/signing_key.gpg"),
         added: Some(GitlabVersion::new(15, 4)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "graceful_restart_timeout"],
@@ -2551,10 +2771,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("1m"),
         added: Some(GitlabVersion::new(11, 10)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "ha"],
@@ -2565,6 +2786,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2576,6 +2798,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(15, 3)),
         message: None,
     },
     GitlabKey {
@@ -2587,6 +2810,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 10)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Use `gitaly['runtime_dir']` instead."),
     },
     GitlabKey {
@@ -2595,10 +2819,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/var/opt/gitlab/gitaly/key.pem"),
         added: Some(GitlabVersion::new(11, 8)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "listen_addr"],
@@ -2606,10 +2831,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("localhost:8075"),
         added: None,
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "log_directory"],
@@ -2617,10 +2843,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/var/log/gitlab/gitaly"),
         added: None,
         last_seen: Some(GitlabVersion::new(16, 0)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "log_group"],
@@ -2631,6 +2858,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2639,10 +2867,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("json"),
         added: None,
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "logging_level"],
@@ -2650,10 +2879,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("warn"),
         added: Some(GitlabVersion::new(11, 1)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "logging_ruby_sentry_dsn"],
@@ -2661,10 +2891,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("https://<key>:<secret>@sentry.io/<project>"),
         added: Some(GitlabVersion::new(10, 7)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(16, 0)),
+        removed: Some(GitlabVersion::new(17, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("Gitaly-ruby is removed in GitLab 16.0, and thus this setting is now unused."),
     },
     GitlabKey {
         path: &["gitaly", "logging_sentry_dsn"],
@@ -2672,10 +2903,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("https://<key>:<secret>@sentry.io/<project>"),
         added: None,
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "logging_sentry_environment"],
@@ -2683,10 +2915,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("production"),
         added: Some(GitlabVersion::new(11, 11)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "open_files_ulimit"],
@@ -2697,6 +2930,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2705,10 +2939,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/var/opt/gitlab/git-data/repositories/+gitaly/PackObjectsCache"),
         added: Some(GitlabVersion::new(13, 11)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "pack_objects_cache_enabled"],
@@ -2716,10 +2951,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("false"),
         added: Some(GitlabVersion::new(13, 11)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "pack_objects_cache_max_age"],
@@ -2727,10 +2963,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("5m"),
         added: Some(GitlabVersion::new(13, 11)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "prometheus_grpc_latency_buckets"],
@@ -2738,10 +2975,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("[0.001, 0.005, 0.025, 0.1, 0.5, 1.0, 10.0, 30.0, 60.0, 300.0, 1500.0]"),
         added: None,
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "prometheus_listen_addr"],
@@ -2749,10 +2987,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("localhost:9236"),
         added: None,
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "rate_limiting"],
@@ -2760,10 +2999,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: None,
         added: Some(GitlabVersion::new(14, 10)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "ruby_graceful_restart_timeout"],
@@ -2771,10 +3011,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("10m"),
         added: Some(GitlabVersion::new(10, 4)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(16, 0)),
+        removed: Some(GitlabVersion::new(17, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("Gitaly-ruby is removed in GitLab 16.0, and thus this setting is now unused."),
     },
     GitlabKey {
         path: &["gitaly", "ruby_max_rss"],
@@ -2782,10 +3023,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("300000000"),
         added: Some(GitlabVersion::new(10, 4)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(16, 0)),
+        removed: Some(GitlabVersion::new(17, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("Gitaly-ruby is removed in GitLab 16.0, and thus this setting is now unused."),
     },
     GitlabKey {
         path: &["gitaly", "ruby_num_workers"],
@@ -2793,10 +3035,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("3"),
         added: Some(GitlabVersion::new(11, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(16, 0)),
+        removed: Some(GitlabVersion::new(17, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("Gitaly-ruby is removed in GitLab 16.0, and thus this setting is now unused."),
     },
     GitlabKey {
         path: &["gitaly", "ruby_restart_delay"],
@@ -2804,10 +3047,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("5m"),
         added: Some(GitlabVersion::new(10, 4)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(16, 0)),
+        removed: Some(GitlabVersion::new(17, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("Gitaly-ruby is removed in GitLab 16.0, and thus this setting is now unused."),
     },
     GitlabKey {
         path: &["gitaly", "ruby_rugged_git_config_search_path"],
@@ -2818,6 +3062,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(15, 1)),
         removed: Some(GitlabVersion::new(15, 1)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.1, Rugged does not read the Git configuration anymore. Instead, Gitaly knows to configure Rugged as required."),
     },
     GitlabKey {
@@ -2826,10 +3071,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: None,
         added: Some(GitlabVersion::new(14, 10)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "socket_path"],
@@ -2837,10 +3083,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: None,
         added: None,
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "storage"],
@@ -2848,10 +3095,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: None,
         added: None,
         last_seen: Some(GitlabVersion::new(16, 0)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "sv_timeout_buffer"],
@@ -2862,6 +3110,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2870,10 +3119,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("localhost:9075"),
         added: Some(GitlabVersion::new(11, 8)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "use_bundled_git"],
@@ -2881,10 +3131,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("true"),
         added: Some(GitlabVersion::new(14, 9)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 10)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.10, Gitaly's configuration in Omnibus GitLab was changed to structurally match Gitaly's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#15100"),
     },
     GitlabKey {
         path: &["gitaly", "use_wrapper"],
@@ -2895,6 +3146,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2906,6 +3158,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2917,6 +3170,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2928,6 +3182,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2939,6 +3194,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2950,6 +3206,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2961,6 +3218,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2972,6 +3230,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2983,6 +3242,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -2994,6 +3254,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3005,6 +3266,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3016,6 +3278,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3027,6 +3290,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3038,6 +3302,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3049,6 +3314,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3060,6 +3326,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3071,6 +3338,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3082,6 +3350,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3093,6 +3362,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3104,6 +3374,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3115,6 +3386,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3126,6 +3398,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3137,6 +3410,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3148,6 +3422,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3159,6 +3434,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3170,6 +3446,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3181,6 +3458,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3192,6 +3470,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3203,6 +3482,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3214,6 +3494,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3225,6 +3506,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3236,6 +3518,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3247,6 +3530,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3258,6 +3542,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3269,6 +3554,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3280,6 +3566,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3291,6 +3578,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(19, 3)),
         removed: Some(GitlabVersion::new(20, 0)),
         listed_until: Some(GitlabVersion::new(19, 4)),
+        gone: None,
         message: Some("gitlab_exporter['server_name'] is deprecated and has no effect. As of GitLab 19.3, which ships gitlab-exporter 17.0.0, the metrics server always uses WEBrick. This setting will be removed in 20.0."),
     },
     GitlabKey {
@@ -3302,6 +3590,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3313,6 +3602,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3324,6 +3614,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3335,6 +3626,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3346,6 +3638,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3357,6 +3650,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(18, 1)),
         message: None,
     },
     GitlabKey {
@@ -3368,6 +3662,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(18, 1)),
         message: None,
     },
     GitlabKey {
@@ -3379,6 +3674,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(18, 1)),
         message: None,
     },
     GitlabKey {
@@ -3390,6 +3686,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3401,6 +3698,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3412,6 +3710,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3423,6 +3722,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3434,6 +3734,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3445,6 +3746,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3456,6 +3758,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3467,6 +3770,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3478,6 +3782,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3489,6 +3794,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3500,6 +3806,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3511,6 +3818,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3522,6 +3830,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3533,6 +3842,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3544,6 +3854,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3555,6 +3866,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3566,6 +3878,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3577,6 +3890,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3588,6 +3902,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3599,6 +3914,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3610,6 +3926,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3621,6 +3938,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3632,6 +3950,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3643,6 +3962,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3654,6 +3974,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3665,6 +3986,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3676,6 +3998,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3687,6 +4010,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3698,6 +4022,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3709,6 +4034,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3720,6 +4046,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3731,6 +4058,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3742,6 +4070,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3753,6 +4082,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3764,6 +4094,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3775,6 +4106,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3786,6 +4118,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3797,6 +4130,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3808,6 +4142,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3819,6 +4154,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3830,6 +4166,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3841,6 +4178,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3852,6 +4190,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3863,6 +4202,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3874,6 +4214,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3885,6 +4226,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3896,6 +4238,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3907,6 +4250,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3918,6 +4262,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3929,6 +4274,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3940,6 +4286,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3951,6 +4298,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3962,6 +4310,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3973,6 +4322,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3984,6 +4334,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -3995,6 +4346,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4006,6 +4358,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4017,6 +4370,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4028,6 +4382,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4039,6 +4394,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4050,6 +4406,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4061,6 +4418,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4072,6 +4430,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4083,6 +4442,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4094,6 +4454,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4105,6 +4466,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4116,6 +4478,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4127,6 +4490,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4138,6 +4502,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4149,6 +4514,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4160,6 +4526,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4171,6 +4538,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4182,6 +4550,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4193,6 +4562,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4204,6 +4574,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4215,6 +4586,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4226,6 +4598,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4237,6 +4610,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4248,6 +4622,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4259,6 +4634,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4270,6 +4646,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4281,6 +4658,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4292,6 +4670,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4303,6 +4682,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4314,6 +4694,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4325,6 +4706,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4336,6 +4718,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4347,6 +4730,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4358,6 +4742,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4369,6 +4754,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4380,6 +4766,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4391,6 +4778,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4402,6 +4790,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4413,6 +4802,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4424,6 +4814,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4435,6 +4826,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4446,6 +4838,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4457,6 +4850,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4468,6 +4862,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4479,6 +4874,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4490,6 +4886,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4501,6 +4898,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4512,6 +4910,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4523,6 +4922,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4534,6 +4934,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4545,6 +4946,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4556,6 +4958,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4567,6 +4970,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4578,6 +4982,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4589,6 +4994,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4600,6 +5006,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4611,6 +5018,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4622,6 +5030,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4633,6 +5042,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4644,6 +5054,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4655,6 +5066,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4666,6 +5078,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4677,6 +5090,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4688,6 +5102,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4699,6 +5114,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4710,6 +5126,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4721,6 +5138,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4732,6 +5150,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(13, 0)),
         message: None,
     },
     GitlabKey {
@@ -4743,6 +5162,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(12, 3)),
         removed: Some(GitlabVersion::new(13, 0)),
         listed_until: Some(GitlabVersion::new(12, 10)),
+        gone: None,
         message: Some("Use gitlab_exporter['enable'] instead."),
     },
     GitlabKey {
@@ -4754,6 +5174,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(12, 3)),
         removed: Some(GitlabVersion::new(13, 0)),
         listed_until: Some(GitlabVersion::new(12, 10)),
+        gone: None,
         message: Some("Use gitlab_exporter['home'] instead."),
     },
     GitlabKey {
@@ -4765,6 +5186,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(12, 3)),
         removed: Some(GitlabVersion::new(13, 0)),
         listed_until: Some(GitlabVersion::new(12, 10)),
+        gone: None,
         message: Some("Use gitlab_exporter['listen_address'] instead."),
     },
     GitlabKey {
@@ -4776,6 +5198,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(12, 3)),
         removed: Some(GitlabVersion::new(13, 0)),
         listed_until: Some(GitlabVersion::new(12, 10)),
+        gone: None,
         message: Some("Use gitlab_exporter['listen_port'] instead."),
     },
     GitlabKey {
@@ -4787,6 +5210,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(12, 3)),
         removed: Some(GitlabVersion::new(13, 0)),
         listed_until: Some(GitlabVersion::new(12, 10)),
+        gone: None,
         message: Some("Use gitlab_exporter['log_directory'] instead."),
     },
     GitlabKey {
@@ -4798,6 +5222,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(12, 3)),
         removed: Some(GitlabVersion::new(13, 0)),
         listed_until: Some(GitlabVersion::new(12, 10)),
+        gone: None,
         message: Some("Use gitlab_exporter['probe_sidekiq'] instead."),
     },
     GitlabKey {
@@ -4809,6 +5234,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4820,6 +5246,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4831,6 +5258,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(12, 4)),
         message: None,
     },
     GitlabKey {
@@ -4842,6 +5270,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(12, 4)),
         message: None,
     },
     GitlabKey {
@@ -4853,6 +5282,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(12, 4)),
         message: None,
     },
     GitlabKey {
@@ -4864,6 +5294,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(12, 4)),
         message: None,
     },
     GitlabKey {
@@ -4875,6 +5306,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4886,6 +5318,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4897,6 +5330,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4908,6 +5342,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4919,6 +5354,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4930,6 +5366,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4941,6 +5378,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4952,6 +5390,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4963,6 +5402,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(12, 0)),
         removed: Some(GitlabVersion::new(13, 0)),
         listed_until: Some(GitlabVersion::new(12, 10)),
+        gone: None,
         message: Some("Use gitlab_server instead."),
     },
     GitlabKey {
@@ -4974,6 +5414,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4985,6 +5426,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -4996,6 +5438,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5007,6 +5450,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5018,6 +5462,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5029,6 +5474,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5040,6 +5486,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 4)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 14.3, chroot has been removed along with disk-based configuration source. Because of this, the flag is a no-op and can be removed."),
     },
     GitlabKey {
@@ -5051,6 +5498,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5062,6 +5510,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5073,6 +5522,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 9)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 14.0, GitLab Pages only supports API-based configuration. Check https://docs.gitlab.com/ee/administration/pages/#deprecated-domain_config_source for details."),
     },
     GitlabKey {
@@ -5084,6 +5534,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5095,6 +5546,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5106,6 +5558,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5117,6 +5570,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5128,6 +5582,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5139,6 +5594,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5150,6 +5606,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5161,6 +5618,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5172,6 +5630,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5183,6 +5642,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5194,6 +5654,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5205,6 +5666,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5216,6 +5678,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5227,6 +5690,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5238,6 +5702,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5249,6 +5714,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5260,6 +5726,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5271,6 +5738,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5282,6 +5750,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5293,6 +5762,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 1)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Set gitlab_pages['env']['http_proxy'] instead. See https://docs.gitlab.com/omnibus/settings/environment-variables.html"),
     },
     GitlabKey {
@@ -5304,6 +5774,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 4)),
         message: None,
     },
     GitlabKey {
@@ -5315,6 +5786,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5326,6 +5798,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5337,6 +5810,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5348,6 +5822,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5359,6 +5834,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5370,6 +5846,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5381,6 +5858,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5392,6 +5870,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5403,6 +5882,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5414,6 +5894,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5425,6 +5906,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5436,6 +5918,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5447,6 +5930,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5458,6 +5942,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5469,6 +5954,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5480,6 +5966,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5491,6 +5978,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5502,6 +5990,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5513,6 +6002,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5524,6 +6014,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5535,6 +6026,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5546,6 +6038,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5557,6 +6050,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5568,6 +6062,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5579,6 +6074,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5590,6 +6086,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5601,6 +6098,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5612,6 +6110,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5623,6 +6122,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5634,6 +6134,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5645,6 +6146,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5656,6 +6158,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5667,6 +6170,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5678,6 +6182,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5689,6 +6194,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5700,6 +6206,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5711,6 +6218,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5722,6 +6230,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5733,6 +6242,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5744,6 +6254,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5755,6 +6266,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5766,6 +6278,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5777,6 +6290,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5788,6 +6302,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5799,6 +6314,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5810,6 +6326,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5821,6 +6338,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5832,6 +6350,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5843,6 +6362,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5854,6 +6374,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5865,6 +6386,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5876,6 +6398,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5887,6 +6410,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5898,6 +6422,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5909,6 +6434,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5920,6 +6446,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5931,6 +6458,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5942,6 +6470,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5953,6 +6482,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5964,6 +6494,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5975,6 +6506,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5986,6 +6518,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -5997,6 +6530,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6008,6 +6542,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6019,6 +6554,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6030,6 +6566,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6041,6 +6578,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6052,6 +6590,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6063,6 +6602,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6074,6 +6614,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6085,6 +6626,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6096,6 +6638,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6107,6 +6650,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6118,6 +6662,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6129,6 +6674,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6140,6 +6686,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6151,6 +6698,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6162,6 +6710,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6173,6 +6722,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6184,6 +6734,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6195,6 +6746,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6206,6 +6758,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6217,6 +6770,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6228,6 +6782,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6239,6 +6794,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6250,6 +6806,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 0)),
         removed: Some(GitlabVersion::new(14, 3)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("This parameter was introduced as a temporary solution in case of unforseen problems with new storage format. It will be removed in 14.3. If you use this parameter, please comment on https://gitlab.com/gitlab-org/gitlab/-/issues/331699"),
     },
     GitlabKey {
@@ -6261,6 +6818,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6272,6 +6830,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6283,6 +6842,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6294,6 +6854,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6305,6 +6866,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6316,6 +6878,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6327,6 +6890,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6338,6 +6902,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6349,6 +6914,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6360,6 +6926,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6371,6 +6938,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6382,6 +6950,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6393,6 +6962,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6404,6 +6974,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6415,6 +6986,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6426,6 +6998,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6437,6 +7010,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6448,6 +7022,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6459,6 +7034,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6470,6 +7046,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6481,6 +7058,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("The config have been renamed, use analytics_usage_trends_count_job_trigger_worker_cron option."),
     },
     GitlabKey {
@@ -6492,6 +7070,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6503,6 +7082,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6514,6 +7094,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6525,6 +7106,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.0, only direct uploads will be permitted deprecating this configuration key."),
     },
     GitlabKey {
@@ -6536,6 +7118,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6547,6 +7130,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.0, only direct uploads will be permitted deprecating this configuration key."),
     },
     GitlabKey {
@@ -6558,6 +7142,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6569,6 +7154,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6580,6 +7166,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6591,6 +7178,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6602,6 +7190,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6613,6 +7202,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6624,6 +7214,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 1)),
         message: None,
     },
     GitlabKey {
@@ -6635,6 +7226,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 1)),
         message: None,
     },
     GitlabKey {
@@ -6646,6 +7238,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 1)),
         message: None,
     },
     GitlabKey {
@@ -6657,6 +7250,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 1)),
         message: None,
     },
     GitlabKey {
@@ -6668,6 +7262,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 1)),
         message: None,
     },
     GitlabKey {
@@ -6679,6 +7274,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6690,6 +7286,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6701,6 +7298,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6712,6 +7310,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6723,6 +7322,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6734,6 +7334,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6745,6 +7346,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6756,6 +7358,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6767,6 +7370,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6778,6 +7382,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6789,6 +7394,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6800,6 +7406,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6811,6 +7418,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6822,6 +7430,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6833,6 +7442,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6844,6 +7454,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6855,6 +7466,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6866,6 +7478,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6877,6 +7490,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6888,6 +7502,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6899,6 +7514,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6910,6 +7526,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6921,6 +7538,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6932,6 +7550,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6943,6 +7562,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(17, 5)),
         message: None,
     },
     GitlabKey {
@@ -6954,6 +7574,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6965,6 +7586,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6976,6 +7598,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6987,6 +7610,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -6998,6 +7622,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7009,6 +7634,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7020,6 +7646,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7031,6 +7658,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7042,6 +7670,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7053,6 +7682,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7064,6 +7694,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7075,6 +7706,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7086,6 +7718,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7097,6 +7730,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7108,6 +7742,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7119,6 +7754,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7130,6 +7766,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7141,6 +7778,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7152,6 +7790,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7163,6 +7802,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7174,6 +7814,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7185,6 +7826,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7196,6 +7838,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7207,6 +7850,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7218,6 +7862,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7229,6 +7874,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7240,6 +7886,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7251,6 +7898,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7262,6 +7910,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7273,6 +7922,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7284,6 +7934,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7295,6 +7946,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7306,6 +7958,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7317,6 +7970,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7328,6 +7982,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7339,6 +7994,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7350,6 +8006,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7361,6 +8018,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7372,6 +8030,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 0)),
         message: None,
     },
     GitlabKey {
@@ -7383,6 +8042,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7394,6 +8054,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7405,6 +8066,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7416,6 +8078,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7427,6 +8090,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7438,6 +8102,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7449,6 +8114,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7460,6 +8126,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(13, 3)),
         message: None,
     },
     GitlabKey {
@@ -7471,6 +8138,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7482,6 +8150,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7493,6 +8162,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7504,6 +8174,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7515,6 +8186,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7526,6 +8198,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7537,6 +8210,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7548,6 +8222,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7559,6 +8234,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7570,6 +8246,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7581,6 +8258,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7592,6 +8270,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7603,6 +8282,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7614,6 +8294,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7625,6 +8306,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.0, only direct uploads will be permitted deprecating this configuration key."),
     },
     GitlabKey {
@@ -7636,6 +8318,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7647,6 +8330,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.0, only direct uploads will be permitted deprecating this configuration key."),
     },
     GitlabKey {
@@ -7658,6 +8342,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7669,6 +8354,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7680,6 +8366,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7691,6 +8378,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7702,6 +8390,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7713,6 +8402,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7724,6 +8414,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7735,6 +8426,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7746,6 +8438,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7757,6 +8450,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7768,6 +8462,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7779,6 +8474,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7790,6 +8486,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7801,6 +8498,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7812,6 +8510,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(15, 5)),
         removed: Some(GitlabVersion::new(15, 5)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.5, jemalloc is compiled in with the Ruby interpreter and can no longer be disabled."),
     },
     GitlabKey {
@@ -7823,6 +8522,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7834,6 +8534,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7845,6 +8546,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7856,6 +8558,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7867,6 +8570,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7878,6 +8582,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7889,6 +8594,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.0, only direct uploads will be permitted deprecating this configuration key."),
     },
     GitlabKey {
@@ -7900,6 +8606,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7911,6 +8618,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.0, only direct uploads will be permitted deprecating this configuration key."),
     },
     GitlabKey {
@@ -7922,6 +8630,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7933,6 +8642,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7944,6 +8654,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7955,6 +8666,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7966,6 +8678,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7977,6 +8690,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7988,6 +8702,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -7999,6 +8714,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8010,6 +8726,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8021,6 +8738,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8032,6 +8750,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8043,6 +8762,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8054,6 +8774,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8065,6 +8786,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8076,6 +8798,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 7)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Piwik config keys have been renamed to reflect the rebranding to Matomo. Please update gitlab_rails['extra_piwik_site_id'] to gitlab_rails['extra_matomo_site_id']."),
     },
     GitlabKey {
@@ -8087,6 +8810,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 7)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Piwik config keys have been renamed to reflect the rebranding to Matomo. Please update gitlab_rails['extra_piwik_url'] to gitlab_rails['extra_matomo_url']."),
     },
     GitlabKey {
@@ -8098,6 +8822,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8109,6 +8834,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8120,6 +8846,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8131,6 +8858,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8142,6 +8870,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8153,6 +8882,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8164,6 +8894,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8175,6 +8906,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8186,6 +8918,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8197,6 +8930,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8208,6 +8942,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8219,6 +8954,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8230,6 +8966,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(15, 1)),
         message: None,
     },
     GitlabKey {
@@ -8241,6 +8978,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8252,6 +8990,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8263,6 +9002,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8274,6 +9014,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(10, 4)),
         message: None,
     },
     GitlabKey {
@@ -8285,6 +9026,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8296,6 +9038,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8307,6 +9050,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8318,6 +9062,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(18, 4)),
         message: None,
     },
     GitlabKey {
@@ -8329,6 +9074,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(18, 4)),
         message: None,
     },
     GitlabKey {
@@ -8340,6 +9086,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(18, 4)),
         message: None,
     },
     GitlabKey {
@@ -8351,6 +9098,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8362,6 +9110,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(10, 4)),
         message: None,
     },
     GitlabKey {
@@ -8373,6 +9122,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8384,6 +9134,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8395,6 +9146,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(10, 1)),
         message: None,
     },
     GitlabKey {
@@ -8406,6 +9158,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8417,6 +9170,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8428,6 +9182,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8439,6 +9194,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8450,6 +9206,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(15, 5)),
         removed: Some(GitlabVersion::new(16, 0)),
         listed_until: Some(GitlabVersion::new(16, 2)),
+        gone: None,
         message: Some("Starting with GitLab 15.5, this setting cannot be controlled via the configuration file anymore. Follow the steps at https://docs.gitlab.com/ee/administration/settings/account_and_limit_settings.html#prevent-new-users-from-creating-top-level-groups, to configure this setting via the Admin UI or the API"),
     },
     GitlabKey {
@@ -8461,6 +9218,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8472,6 +9230,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8483,6 +9242,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8494,6 +9254,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8505,6 +9266,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8516,6 +9278,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8527,6 +9290,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8538,6 +9302,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8549,6 +9314,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8560,6 +9326,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8571,6 +9338,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8582,6 +9350,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8593,6 +9362,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8604,6 +9374,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8615,6 +9386,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8626,6 +9398,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8637,6 +9410,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8648,6 +9422,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8659,6 +9434,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8670,6 +9446,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8681,6 +9458,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8692,6 +9470,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8703,6 +9482,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8714,6 +9494,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8725,6 +9506,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8736,6 +9518,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8747,6 +9530,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8758,6 +9542,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8769,6 +9554,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8780,6 +9566,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8791,6 +9578,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8802,6 +9590,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8813,6 +9602,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8824,6 +9614,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8835,6 +9626,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8846,6 +9638,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8857,6 +9650,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8868,6 +9662,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8879,6 +9674,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8890,6 +9686,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8901,6 +9698,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8912,6 +9710,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8923,6 +9722,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8934,6 +9734,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8945,6 +9746,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8956,6 +9758,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8967,6 +9770,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8978,6 +9782,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -8989,6 +9794,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9000,6 +9806,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9011,6 +9818,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9022,6 +9830,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9033,6 +9842,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9044,6 +9854,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9055,6 +9866,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9066,6 +9878,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9077,6 +9890,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9088,6 +9902,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9099,6 +9914,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9110,6 +9926,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9121,6 +9938,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9132,6 +9950,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(12, 2)),
         message: None,
     },
     GitlabKey {
@@ -9143,6 +9962,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9154,6 +9974,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9165,6 +9986,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9176,6 +9998,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9187,6 +10010,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9198,6 +10022,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9209,6 +10034,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9220,6 +10046,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9231,6 +10058,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9242,6 +10070,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9253,6 +10082,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9264,6 +10094,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9275,6 +10106,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9286,6 +10118,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9297,6 +10130,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9308,6 +10142,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9319,6 +10154,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9330,6 +10166,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9341,6 +10178,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9352,6 +10190,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9363,6 +10202,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9374,6 +10214,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9385,6 +10226,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9396,6 +10238,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9407,6 +10250,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9418,6 +10262,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9429,6 +10274,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9440,6 +10286,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9451,6 +10298,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9462,6 +10310,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9473,6 +10322,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9484,6 +10334,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9495,6 +10346,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9506,6 +10358,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9517,6 +10370,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.0, only direct uploads will be permitted deprecating this configuration key."),
     },
     GitlabKey {
@@ -9528,6 +10382,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9539,6 +10394,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.0, only direct uploads will be permitted deprecating this configuration key."),
     },
     GitlabKey {
@@ -9550,6 +10406,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9561,6 +10418,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9572,6 +10430,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9583,6 +10442,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9594,6 +10454,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9605,6 +10466,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9616,6 +10478,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9627,6 +10490,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9638,6 +10502,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9649,6 +10514,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9660,6 +10526,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9671,6 +10538,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9682,6 +10550,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9693,6 +10562,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9704,6 +10574,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9715,6 +10586,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9726,6 +10598,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9737,6 +10610,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9748,6 +10622,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9759,6 +10634,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9770,6 +10646,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9781,6 +10658,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 0)),
         message: None,
     },
     GitlabKey {
@@ -9792,6 +10670,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9803,6 +10682,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9814,6 +10694,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9825,6 +10706,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9836,6 +10718,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9847,6 +10730,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9858,6 +10742,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9869,6 +10754,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9880,6 +10766,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9891,6 +10778,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9902,6 +10790,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9913,6 +10802,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9924,6 +10814,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9935,6 +10826,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9946,6 +10838,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9957,6 +10850,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9968,6 +10862,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9979,6 +10874,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -9990,6 +10886,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10001,6 +10898,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10012,6 +10910,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10023,6 +10922,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10034,6 +10934,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10045,6 +10946,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10056,6 +10958,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10067,6 +10970,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10078,6 +10982,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10089,6 +10994,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10100,6 +11006,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10111,6 +11018,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10122,6 +11030,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10133,6 +11042,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10144,6 +11054,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10155,6 +11066,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10166,6 +11078,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10177,6 +11090,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10188,6 +11102,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10199,6 +11114,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10210,6 +11126,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10221,6 +11138,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10232,6 +11150,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10243,6 +11162,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10254,6 +11174,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10265,6 +11186,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10276,6 +11198,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10287,6 +11210,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10298,6 +11222,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10309,6 +11234,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10320,6 +11246,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10331,6 +11258,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10342,6 +11270,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10353,6 +11282,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Update object storage configuration to use S3 API instead of SWIFT."),
     },
     GitlabKey {
@@ -10364,6 +11294,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Migrate object storage to another provider other than Rackspace."),
     },
     GitlabKey {
@@ -10375,6 +11306,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10386,6 +11318,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10397,6 +11330,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10408,6 +11342,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10419,6 +11354,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10430,6 +11366,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10441,6 +11378,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10452,6 +11390,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10463,6 +11402,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10474,6 +11414,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10485,6 +11426,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10496,6 +11438,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10507,6 +11450,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10518,6 +11462,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10529,6 +11474,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10540,6 +11486,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10551,6 +11498,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10562,6 +11510,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10573,6 +11522,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10584,6 +11534,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10595,6 +11546,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10606,6 +11558,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10617,6 +11570,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10628,6 +11582,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10639,6 +11594,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10650,6 +11606,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10661,6 +11618,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10672,6 +11630,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10683,6 +11642,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10694,6 +11654,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10705,6 +11666,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10716,6 +11678,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10727,6 +11690,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10738,6 +11702,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10749,6 +11714,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10760,6 +11726,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10771,6 +11738,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10782,6 +11750,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10793,6 +11762,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10804,6 +11774,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10815,6 +11786,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10826,6 +11798,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10837,6 +11810,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10848,6 +11822,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10859,6 +11834,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10870,6 +11846,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10881,6 +11858,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10892,6 +11870,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10903,6 +11882,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10914,6 +11894,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.0, only direct uploads will be permitted deprecating this configuration key."),
     },
     GitlabKey {
@@ -10925,6 +11906,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10936,6 +11918,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.0, only direct uploads will be permitted deprecating this configuration key."),
     },
     GitlabKey {
@@ -10947,6 +11930,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10958,6 +11942,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10969,6 +11954,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10980,6 +11966,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -10991,6 +11978,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(12, 4)),
         message: None,
     },
     GitlabKey {
@@ -11002,6 +11990,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(12, 4)),
         message: None,
     },
     GitlabKey {
@@ -11013,6 +12002,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11024,6 +12014,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11035,6 +12026,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11046,6 +12038,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11057,6 +12050,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11068,6 +12062,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11079,6 +12074,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11090,6 +12086,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11101,6 +12098,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11112,6 +12110,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11123,6 +12122,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11134,6 +12134,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11145,6 +12146,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11156,6 +12158,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11167,6 +12170,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11178,6 +12182,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11189,6 +12194,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11200,6 +12206,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11211,6 +12218,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 7)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 14.7, Pseudonymizer has been deprecated and will be removed."),
     },
     GitlabKey {
@@ -11222,6 +12230,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 7)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 14.7, Pseudonymizer has been deprecated and will be removed."),
     },
     GitlabKey {
@@ -11233,6 +12242,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 7)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 14.7, Pseudonymizer has been deprecated and will be removed."),
     },
     GitlabKey {
@@ -11244,6 +12254,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 7)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 14.7, Pseudonymizer has been deprecated and will be removed."),
     },
     GitlabKey {
@@ -11255,6 +12266,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(13, 0)),
         message: None,
     },
     GitlabKey {
@@ -11266,6 +12278,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11277,6 +12290,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(12, 4)),
         removed: Some(GitlabVersion::new(13, 0)),
         listed_until: Some(GitlabVersion::new(12, 10)),
+        gone: None,
         message: Some("It is now configured via the admin area. Please see https://docs.gitlab.com/ee/user/admin_area/settings/protected_paths.html for details."),
     },
     GitlabKey {
@@ -11288,6 +12302,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11299,6 +12314,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(13, 0)),
         message: None,
     },
     GitlabKey {
@@ -11310,6 +12326,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(13, 0)),
         message: None,
     },
     GitlabKey {
@@ -11321,6 +12338,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11332,6 +12350,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11343,6 +12362,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11354,6 +12374,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11365,6 +12386,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11376,6 +12398,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11387,6 +12410,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11398,6 +12422,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11409,6 +12434,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11420,6 +12446,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11431,6 +12458,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11442,6 +12470,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11453,6 +12482,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11464,6 +12494,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11475,6 +12506,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11486,6 +12518,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11497,6 +12530,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11508,6 +12542,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11519,6 +12554,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11530,6 +12566,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11541,6 +12578,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11552,6 +12590,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11563,6 +12602,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11574,6 +12614,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11585,6 +12626,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11596,6 +12638,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11607,6 +12650,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11618,6 +12662,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11629,6 +12674,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11640,6 +12686,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11651,6 +12698,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11662,6 +12710,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11673,6 +12722,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11684,6 +12734,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11695,6 +12746,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11706,6 +12758,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11717,6 +12770,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11728,6 +12782,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11739,6 +12794,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11750,6 +12806,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11761,6 +12818,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11772,6 +12830,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11783,6 +12842,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11794,6 +12854,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11805,6 +12866,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11816,6 +12878,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11827,6 +12890,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11838,6 +12902,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11849,6 +12914,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11860,6 +12926,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11871,6 +12938,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11882,6 +12950,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11893,6 +12962,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11904,6 +12974,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11915,6 +12986,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11926,6 +12998,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11937,6 +13010,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11948,6 +13022,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11959,6 +13034,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11970,6 +13046,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11981,6 +13058,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -11992,6 +13070,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12003,6 +13082,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12014,6 +13094,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12025,6 +13106,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12036,6 +13118,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12047,6 +13130,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12058,6 +13142,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12069,6 +13154,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12080,6 +13166,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12091,6 +13178,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12102,6 +13190,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12113,6 +13202,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12124,6 +13214,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12135,6 +13226,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12146,6 +13238,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12157,6 +13250,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12168,6 +13262,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12179,6 +13274,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12190,6 +13286,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12201,6 +13298,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12212,6 +13310,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12223,6 +13322,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12234,6 +13334,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12245,6 +13346,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12256,6 +13358,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12267,6 +13370,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12278,6 +13382,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12289,6 +13394,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12300,6 +13406,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12311,6 +13418,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12322,6 +13430,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12333,6 +13442,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12344,6 +13454,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12355,6 +13466,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12366,6 +13478,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12377,6 +13490,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12388,6 +13502,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12399,6 +13514,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12410,6 +13526,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12421,6 +13538,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12432,6 +13550,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12443,6 +13562,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12454,6 +13574,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12465,6 +13586,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12476,6 +13598,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12487,6 +13610,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12498,6 +13622,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12509,6 +13634,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12520,6 +13646,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12531,6 +13658,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12542,6 +13670,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12553,6 +13682,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12564,6 +13694,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12575,6 +13706,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12586,6 +13718,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12597,6 +13730,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12608,6 +13742,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12619,6 +13754,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12630,6 +13766,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12641,6 +13778,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12652,6 +13790,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12663,6 +13802,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12674,6 +13814,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12685,6 +13826,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12696,6 +13838,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12707,6 +13850,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12718,6 +13862,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12729,6 +13874,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12740,6 +13886,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12751,6 +13898,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12762,6 +13910,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12773,6 +13922,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12784,6 +13934,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12795,6 +13946,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12806,6 +13958,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12817,6 +13970,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12828,6 +13982,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 0)),
         message: None,
     },
     GitlabKey {
@@ -12839,6 +13994,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12850,6 +14006,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12861,6 +14018,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12872,6 +14030,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12883,6 +14042,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12894,6 +14054,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12905,6 +14066,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12916,6 +14078,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12927,6 +14090,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12938,6 +14102,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12949,6 +14114,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12960,6 +14126,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12971,6 +14138,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12982,6 +14150,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -12993,6 +14162,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13004,6 +14174,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13015,6 +14186,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13026,6 +14198,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13037,6 +14210,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13048,6 +14222,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13059,6 +14234,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13070,6 +14246,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13081,6 +14258,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13092,6 +14270,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13103,6 +14282,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13114,6 +14294,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13125,6 +14306,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13136,6 +14318,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13147,6 +14330,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13158,6 +14342,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13169,6 +14354,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13180,6 +14366,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13191,6 +14378,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13202,6 +14390,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13213,6 +14402,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13224,6 +14414,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13235,6 +14426,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13246,6 +14438,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13257,6 +14450,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13268,6 +14462,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13279,6 +14474,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13290,6 +14486,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13301,6 +14498,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13312,6 +14510,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13323,6 +14522,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13334,6 +14534,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13345,6 +14546,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13356,6 +14558,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13367,6 +14570,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13378,6 +14582,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13389,6 +14594,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13400,6 +14606,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13411,6 +14618,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13422,6 +14630,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13433,6 +14642,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13444,6 +14654,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13455,6 +14666,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13466,6 +14678,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13477,6 +14690,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13488,6 +14702,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13499,6 +14714,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13510,6 +14726,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13521,6 +14738,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13532,6 +14750,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13543,6 +14762,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13554,6 +14774,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13565,6 +14786,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13576,6 +14798,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13587,6 +14810,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13598,6 +14822,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13609,6 +14834,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13620,6 +14846,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13631,6 +14858,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13642,6 +14870,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13653,6 +14882,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13664,6 +14894,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13675,6 +14906,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 1)),
         message: None,
     },
     GitlabKey {
@@ -13686,6 +14918,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13697,6 +14930,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13708,6 +14942,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13719,6 +14954,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13730,6 +14966,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13741,6 +14978,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13752,6 +14990,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13763,6 +15002,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13774,6 +15014,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13785,6 +15026,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13796,6 +15038,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13807,6 +15050,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13818,6 +15062,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13829,6 +15074,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13840,6 +15086,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13851,6 +15098,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13862,6 +15110,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13873,6 +15122,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13884,6 +15134,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13895,6 +15146,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13906,6 +15158,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13917,6 +15170,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13928,6 +15182,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13939,6 +15194,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13950,6 +15206,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13961,6 +15218,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13972,6 +15230,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13983,6 +15242,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -13994,6 +15254,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14005,6 +15266,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14016,6 +15278,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14027,6 +15290,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14038,6 +15302,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14049,6 +15314,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14060,6 +15326,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14071,6 +15338,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14082,6 +15350,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14093,6 +15362,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14104,6 +15374,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14115,6 +15386,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14126,6 +15398,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14137,6 +15410,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14148,6 +15422,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14159,6 +15434,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14170,6 +15446,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14181,6 +15458,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14192,6 +15470,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14203,6 +15482,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14214,6 +15494,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(9, 0)),
         removed: Some(GitlabVersion::new(11, 0)),
         listed_until: Some(GitlabVersion::new(12, 2)),
+        gone: None,
         message: Some("Use gitlab_rails['stuck_ci_jobs_worker_cron'] instead."),
     },
     GitlabKey {
@@ -14225,6 +15506,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14236,6 +15518,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14247,6 +15530,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14258,6 +15542,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14269,6 +15554,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14280,6 +15566,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14291,6 +15578,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14302,6 +15590,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14313,6 +15602,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14324,6 +15614,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14335,6 +15626,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14346,6 +15638,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.0, only direct uploads will be permitted deprecating this configuration key."),
     },
     GitlabKey {
@@ -14357,6 +15650,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14368,6 +15662,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 9)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 15.0, only direct uploads will be permitted deprecating this configuration key."),
     },
     GitlabKey {
@@ -14379,6 +15674,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14390,6 +15686,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14401,6 +15698,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14412,6 +15710,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14423,6 +15722,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14434,6 +15734,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14445,6 +15746,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14456,6 +15758,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14467,6 +15770,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14478,6 +15782,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14489,6 +15794,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 3)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Use `gitaly['custom_hooks_dir']` instead."),
     },
     GitlabKey {
@@ -14500,6 +15806,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14511,6 +15818,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(8, 10)),
         removed: Some(GitlabVersion::new(11, 0)),
         listed_until: Some(GitlabVersion::new(12, 2)),
+        gone: None,
         message: Some("Use git_data_dirs instead."),
     },
     GitlabKey {
@@ -14522,6 +15830,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14533,6 +15842,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14544,6 +15854,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 8)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Starting with GitLab 14.8, SelfSignedCert has been deprecated and will be removed. Install self-signed certificates into `/etc/gitlab/trusted-certs` instead."),
     },
     GitlabKey {
@@ -14555,6 +15866,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14566,6 +15878,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14577,6 +15890,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14588,6 +15902,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14599,6 +15914,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(17, 4)),
         removed: Some(GitlabVersion::new(18, 0)),
         listed_until: Some(GitlabVersion::new(19, 4)),
+        gone: None,
         message: Some("`gitlab_shell['migration'] will be ignored from 17.3 and removed in 18.0. See https://gitlab.com/groups/gitlab-org/-/epics/14845."),
     },
     GitlabKey {
@@ -14610,6 +15926,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14621,6 +15938,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14632,6 +15950,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14643,6 +15962,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14654,6 +15974,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14665,6 +15986,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14676,6 +15998,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14687,6 +16010,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14698,6 +16022,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14709,6 +16034,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14720,6 +16046,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14731,6 +16058,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14742,6 +16070,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14753,6 +16082,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14764,6 +16094,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14775,6 +16106,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14786,6 +16118,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14797,6 +16130,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14808,6 +16142,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14819,6 +16154,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14830,6 +16166,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14841,6 +16178,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14852,6 +16190,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14863,6 +16202,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14874,6 +16214,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14885,6 +16226,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14896,6 +16238,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14907,6 +16250,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14918,6 +16262,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14929,6 +16274,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14940,6 +16286,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14951,6 +16298,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14962,6 +16310,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14973,6 +16322,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -14984,6 +16334,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 0)),
         message: None,
     },
     GitlabKey {
@@ -14995,6 +16346,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 0)),
         message: None,
     },
     GitlabKey {
@@ -15006,6 +16358,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15017,6 +16370,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15028,6 +16382,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15039,6 +16394,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15050,6 +16406,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15061,6 +16418,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15072,6 +16430,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15083,6 +16442,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15094,6 +16454,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15105,6 +16466,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15116,6 +16478,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15127,6 +16490,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15138,6 +16502,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15149,6 +16514,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15160,6 +16526,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15171,6 +16538,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15182,6 +16550,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15193,6 +16562,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15204,6 +16574,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15215,6 +16586,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15226,6 +16598,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15237,6 +16610,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15248,6 +16622,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15259,6 +16634,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15270,6 +16646,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15281,6 +16658,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15292,6 +16670,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15303,6 +16682,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15314,6 +16694,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15325,6 +16706,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15336,6 +16718,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15347,6 +16730,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15358,6 +16742,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15369,6 +16754,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15380,6 +16766,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15391,6 +16778,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15402,6 +16790,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15413,6 +16802,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15424,6 +16814,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15435,6 +16826,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15446,6 +16838,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15457,6 +16850,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15468,6 +16862,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15479,6 +16874,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15490,6 +16886,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15501,6 +16898,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15512,6 +16910,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(17, 1)),
         message: None,
     },
     GitlabKey {
@@ -15523,6 +16922,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15534,6 +16934,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15545,6 +16946,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15556,6 +16958,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15567,6 +16970,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15578,6 +16982,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15589,6 +16994,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15600,6 +17006,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15611,6 +17018,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15622,6 +17030,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15633,6 +17042,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15644,6 +17054,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15655,6 +17066,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15666,6 +17078,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -15677,6 +17090,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15688,6 +17102,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15699,6 +17114,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -15710,6 +17126,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -15721,6 +17138,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15732,6 +17150,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15743,6 +17162,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15754,6 +17174,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15765,6 +17186,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15776,6 +17198,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15787,6 +17210,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15798,6 +17222,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15809,6 +17234,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15820,6 +17246,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(16, 3)),
         message: None,
     },
     GitlabKey {
@@ -15831,6 +17258,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15842,6 +17270,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15853,6 +17282,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15864,6 +17294,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15875,6 +17306,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15886,6 +17318,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15897,6 +17330,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15908,6 +17342,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15919,6 +17354,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15930,6 +17366,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15941,6 +17378,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15952,6 +17390,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15963,6 +17402,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15974,6 +17414,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15985,6 +17426,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -15996,6 +17438,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16007,6 +17450,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16018,6 +17462,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16029,6 +17474,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(10, 6)),
         message: None,
     },
     GitlabKey {
@@ -16040,6 +17486,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16051,6 +17498,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16062,6 +17510,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16073,6 +17522,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16084,6 +17534,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16095,6 +17546,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16106,6 +17558,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16117,6 +17570,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16128,6 +17582,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16139,6 +17594,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16150,6 +17606,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16161,6 +17618,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16172,6 +17630,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16183,6 +17642,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16194,6 +17654,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16205,6 +17666,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16216,6 +17678,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16227,6 +17690,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16238,6 +17702,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16249,6 +17714,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16260,6 +17726,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16271,6 +17738,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16282,6 +17750,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16293,6 +17762,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16304,6 +17774,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16315,6 +17786,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16326,6 +17798,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16337,6 +17810,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16348,6 +17822,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16359,6 +17834,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16370,6 +17846,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16381,6 +17858,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16392,6 +17870,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16403,6 +17882,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16414,6 +17894,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16425,6 +17906,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16436,6 +17918,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16447,6 +17930,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16458,6 +17942,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16469,6 +17954,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16480,6 +17966,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16491,6 +17978,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16502,6 +17990,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16513,6 +18002,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16524,6 +18014,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16535,6 +18026,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(19, 0)),
         removed: Some(GitlabVersion::new(19, 0)),
         listed_until: Some(GitlabVersion::new(19, 2)),
+        gone: None,
         message: Some("Bundled Mattermost has been removed from the Linux package in 19.0; `mattermost[...]` keys are no longer supported. Deploy Mattermost separately and point GitLab at it with `gitlab_rails['mattermost_host']`. See https://docs.gitlab.com/integration/mattermost/#running-gitlab-mattermost-on-its-own-server for setup instructions."),
     },
     GitlabKey {
@@ -16546,6 +18038,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 1)),
         message: None,
     },
     GitlabKey {
@@ -16557,6 +18050,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16568,6 +18062,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16579,6 +18074,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16590,6 +18086,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16601,6 +18098,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16612,6 +18110,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16623,6 +18122,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16634,6 +18134,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16645,6 +18146,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16656,6 +18158,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16667,6 +18170,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16678,6 +18182,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16689,6 +18194,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16700,6 +18206,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16711,6 +18218,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16722,6 +18230,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16733,6 +18242,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16744,6 +18254,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16755,6 +18266,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16766,6 +18278,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16777,6 +18290,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16788,6 +18302,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16799,6 +18314,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16810,6 +18326,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16821,6 +18338,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16832,6 +18350,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16843,6 +18362,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16854,6 +18374,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16865,6 +18386,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16876,6 +18398,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -16887,6 +18410,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16898,6 +18422,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16909,6 +18434,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16920,6 +18446,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16931,6 +18458,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16942,6 +18470,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -16953,6 +18482,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16964,6 +18494,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16975,6 +18506,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16986,6 +18518,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -16997,6 +18530,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17008,6 +18542,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -17019,6 +18554,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -17030,6 +18566,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17041,6 +18578,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17052,6 +18590,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -17063,6 +18602,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17074,6 +18614,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -17085,6 +18626,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17096,6 +18638,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17107,6 +18650,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -17118,6 +18662,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -17129,6 +18674,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17140,6 +18686,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17151,6 +18698,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17162,6 +18710,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17173,6 +18722,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17184,6 +18734,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17195,6 +18746,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17206,6 +18758,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17217,6 +18770,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17228,6 +18782,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17239,6 +18794,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17250,6 +18806,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17261,6 +18818,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17272,6 +18830,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17283,6 +18842,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17294,6 +18854,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17305,6 +18866,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17316,6 +18878,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17327,6 +18890,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17338,6 +18902,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17349,6 +18914,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17360,6 +18926,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17371,6 +18938,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17382,6 +18950,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17393,6 +18962,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17404,6 +18974,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17415,6 +18986,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17426,6 +18998,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17437,6 +19010,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17448,6 +19022,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17459,6 +19034,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17470,6 +19046,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -17481,6 +19058,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17492,6 +19070,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17503,6 +19082,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17514,6 +19094,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17525,6 +19106,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17536,6 +19118,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17547,6 +19130,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17558,6 +19142,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17569,6 +19154,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17580,6 +19166,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17591,6 +19178,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17602,6 +19190,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17613,6 +19202,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17624,6 +19214,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17635,6 +19226,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17646,6 +19238,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17657,6 +19250,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17668,6 +19262,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(10, 8)),
         message: None,
     },
     GitlabKey {
@@ -17679,6 +19274,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17690,6 +19286,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17701,6 +19298,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17712,6 +19310,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17723,6 +19322,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17734,6 +19334,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17745,6 +19346,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17756,6 +19358,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17767,6 +19370,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17778,6 +19382,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17789,6 +19394,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17800,6 +19406,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17811,6 +19418,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17822,6 +19430,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17833,6 +19442,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17844,6 +19454,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17855,6 +19466,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17866,6 +19478,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17877,6 +19490,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17888,6 +19502,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17899,6 +19514,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17910,6 +19526,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17921,6 +19538,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17932,6 +19550,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17943,6 +19562,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -17954,6 +19574,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17965,6 +19586,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17976,6 +19598,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17987,6 +19610,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -17998,6 +19622,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -18009,6 +19634,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18020,6 +19646,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18031,6 +19658,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18042,6 +19670,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18053,6 +19682,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18064,6 +19694,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18075,6 +19706,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -18086,6 +19718,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18097,6 +19730,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18108,6 +19742,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -18119,6 +19754,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18130,6 +19766,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18141,6 +19778,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18152,6 +19790,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18163,6 +19802,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18174,6 +19814,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18185,6 +19826,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18196,6 +19838,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18207,6 +19850,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18218,6 +19862,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18229,6 +19874,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18240,6 +19886,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18251,6 +19898,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18262,6 +19910,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18273,6 +19922,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(10, 8)),
         message: None,
     },
     GitlabKey {
@@ -18284,6 +19934,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18295,6 +19946,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18306,6 +19958,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18317,6 +19970,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18328,6 +19982,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18339,6 +19994,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18350,6 +20006,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18361,6 +20018,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(10, 8)),
         message: None,
     },
     GitlabKey {
@@ -18372,6 +20030,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -18383,6 +20042,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18394,6 +20054,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18405,6 +20066,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18416,6 +20078,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18427,6 +20090,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18438,6 +20102,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18449,6 +20114,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18460,6 +20126,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18471,6 +20138,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18482,6 +20150,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18493,6 +20162,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18504,6 +20174,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(11, 0)),
         message: None,
     },
     GitlabKey {
@@ -18515,6 +20186,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(19, 0)),
         removed: Some(GitlabVersion::new(20, 0)),
         listed_until: Some(GitlabVersion::new(19, 4)),
+        gone: None,
         message: Some("`mattermost_external_url` is deprecated. Use `gitlab_rails['mattermost_host']` instead. See https://docs.gitlab.com/integration/mattermost/#running-gitlab-mattermost-on-its-own-server."),
     },
     GitlabKey {
@@ -18526,6 +20198,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18537,6 +20210,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -18548,6 +20222,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18559,6 +20234,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18570,6 +20246,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18581,6 +20258,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18592,6 +20270,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18603,6 +20282,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18614,6 +20294,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18625,6 +20306,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18636,6 +20318,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18647,6 +20330,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18658,6 +20342,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18669,6 +20354,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18680,6 +20366,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18691,6 +20378,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18702,6 +20390,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18713,6 +20402,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18724,6 +20414,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18735,6 +20426,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 12)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("The config has been deprecated. Value for this directive in NGINX configuration will be controlled by `nginx['gzip_enabled']` setting in `/etc/gitlab/gitlab.rb`."),
     },
     GitlabKey {
@@ -18746,6 +20438,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18757,6 +20450,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18768,6 +20462,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18779,6 +20474,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18790,6 +20486,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18801,6 +20498,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18812,6 +20510,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18823,6 +20522,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18834,6 +20534,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18845,6 +20546,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18856,6 +20558,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18867,6 +20570,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18878,6 +20582,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(8, 10)),
         removed: Some(GitlabVersion::new(11, 0)),
         listed_until: Some(GitlabVersion::new(12, 2)),
+        gone: None,
         message: Some("Use nginx['listen_addresses'] instead."),
     },
     GitlabKey {
@@ -18889,6 +20594,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18900,6 +20606,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18911,6 +20618,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18922,6 +20630,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18933,6 +20642,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18944,6 +20654,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18955,6 +20666,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18966,6 +20678,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18977,6 +20690,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18988,6 +20702,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -18999,6 +20714,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19010,6 +20726,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19021,6 +20738,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19032,6 +20750,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19043,6 +20762,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19054,6 +20774,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19065,6 +20786,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19076,6 +20798,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19087,6 +20810,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19098,6 +20822,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19109,6 +20834,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19120,6 +20846,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19131,6 +20858,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19142,6 +20870,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19153,6 +20882,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19164,6 +20894,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19175,6 +20906,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19186,6 +20918,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19197,6 +20930,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19208,6 +20942,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19219,6 +20954,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19230,6 +20966,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19241,6 +20978,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19252,6 +20990,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19263,6 +21002,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19274,6 +21014,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19285,6 +21026,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19296,6 +21038,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19307,6 +21050,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19318,6 +21062,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19329,6 +21074,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19340,6 +21086,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19351,6 +21098,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19362,6 +21110,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19373,6 +21122,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19384,6 +21134,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19395,6 +21146,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19406,6 +21158,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19417,6 +21170,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19428,6 +21182,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19439,6 +21194,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19450,6 +21206,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19461,6 +21218,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19472,6 +21230,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19483,6 +21242,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19494,6 +21254,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19505,6 +21266,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19516,6 +21278,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19527,6 +21290,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19538,6 +21302,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19549,6 +21314,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19560,6 +21326,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19571,6 +21338,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19582,6 +21350,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19593,6 +21362,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19604,6 +21374,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19615,6 +21386,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19626,6 +21398,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19637,6 +21410,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19648,6 +21422,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19659,6 +21434,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19670,6 +21446,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19681,6 +21458,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19692,6 +21470,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(16, 10)),
         removed: Some(GitlabVersion::new(17, 0)),
         listed_until: Some(GitlabVersion::new(18, 1)),
+        gone: None,
         message: Some("`omnibus_gitconfig` will be removed in GitLab 17.0. For details and migration instructions, please see: https://docs.gitlab.com/ee/update/versions/gitlab_16_changes.html#gitlabomnibus_gitconfig-deprecation"),
     },
     GitlabKey {
@@ -19703,6 +21482,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19714,6 +21494,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19725,6 +21506,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19736,6 +21518,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19747,6 +21530,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19758,6 +21542,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19769,6 +21554,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19780,6 +21566,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19791,6 +21578,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19802,6 +21590,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19813,6 +21602,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19824,6 +21614,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19835,6 +21626,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19846,6 +21638,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19857,6 +21650,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19868,6 +21662,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19879,6 +21674,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19890,6 +21686,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19901,6 +21698,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19912,6 +21710,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19923,6 +21722,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19934,6 +21734,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19945,6 +21746,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19956,6 +21758,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19967,6 +21770,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19978,6 +21782,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -19989,6 +21794,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20000,6 +21806,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20011,6 +21818,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20022,6 +21830,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20033,6 +21842,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20044,6 +21854,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20055,6 +21866,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20066,6 +21878,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20077,6 +21890,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20088,6 +21902,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20099,6 +21914,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20110,6 +21926,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20121,6 +21938,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20132,6 +21950,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20143,6 +21962,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20154,6 +21974,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20165,6 +21986,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20176,6 +21998,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20187,6 +22010,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20198,6 +22022,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20209,6 +22034,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20220,6 +22046,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20231,6 +22058,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20242,6 +22070,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20253,6 +22082,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20264,6 +22094,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20275,6 +22106,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20286,6 +22118,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20297,6 +22130,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20308,6 +22142,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20319,6 +22154,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20330,6 +22166,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20341,6 +22178,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20352,6 +22190,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20363,6 +22202,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20374,6 +22214,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20385,6 +22226,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20396,6 +22238,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20407,6 +22250,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20418,6 +22262,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20429,6 +22274,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20440,6 +22286,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20451,6 +22298,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20462,6 +22310,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20473,6 +22322,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20484,6 +22334,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20495,6 +22346,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20506,6 +22358,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20517,6 +22370,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20528,6 +22382,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20539,6 +22394,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20550,6 +22406,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20561,6 +22418,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20572,6 +22430,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20583,6 +22442,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20594,6 +22454,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20605,6 +22466,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20616,6 +22478,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20627,6 +22490,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20638,6 +22502,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20649,6 +22514,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20660,6 +22526,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20671,6 +22538,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20682,6 +22550,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20693,6 +22562,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20704,6 +22574,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20715,6 +22586,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20726,6 +22598,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20737,6 +22610,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20748,6 +22622,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20759,6 +22634,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20770,6 +22646,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20781,6 +22658,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20792,6 +22670,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20803,6 +22682,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20814,6 +22694,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20825,6 +22706,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20836,6 +22718,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20847,6 +22730,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20858,6 +22742,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20869,6 +22754,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20880,6 +22766,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20891,6 +22778,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20902,6 +22790,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20913,6 +22802,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20924,6 +22814,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20935,6 +22826,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20946,6 +22838,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20957,6 +22850,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20968,6 +22862,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20979,6 +22874,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -20990,6 +22886,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21001,6 +22898,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21012,6 +22910,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21023,6 +22922,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21034,6 +22934,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21045,6 +22946,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21056,6 +22958,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21067,6 +22970,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21078,6 +22982,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21089,6 +22994,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21100,6 +23006,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21111,6 +23018,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21122,6 +23030,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21133,6 +23042,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21144,6 +23054,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21155,6 +23066,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21166,6 +23078,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21177,6 +23090,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21188,6 +23102,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21199,6 +23114,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21210,6 +23126,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21221,6 +23138,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21232,6 +23150,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21243,6 +23162,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21254,6 +23174,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21265,6 +23186,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21276,6 +23198,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21287,6 +23210,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21298,6 +23222,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21309,6 +23234,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21320,6 +23246,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21331,6 +23258,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21342,6 +23270,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21353,6 +23282,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21364,6 +23294,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21375,6 +23306,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21386,6 +23318,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21397,6 +23330,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21408,6 +23342,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21419,6 +23354,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21430,6 +23366,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21441,6 +23378,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21452,6 +23390,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21463,6 +23402,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21474,6 +23414,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21485,6 +23426,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21496,6 +23438,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21507,6 +23450,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21518,6 +23462,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21529,6 +23474,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21540,6 +23486,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21551,6 +23498,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21562,6 +23510,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21573,6 +23522,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21584,6 +23534,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21595,6 +23546,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21606,6 +23558,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21617,6 +23570,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21628,6 +23582,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21639,6 +23594,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21650,6 +23606,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21661,6 +23618,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21672,6 +23630,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21683,6 +23642,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21694,6 +23654,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21705,6 +23666,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21716,6 +23678,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21727,6 +23690,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21738,6 +23702,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21749,6 +23714,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21760,6 +23726,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21771,6 +23738,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21782,6 +23750,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21793,6 +23762,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(17, 1)),
         message: None,
     },
     GitlabKey {
@@ -21804,6 +23774,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21815,6 +23786,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21826,6 +23798,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21837,6 +23810,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21848,6 +23822,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21859,6 +23834,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21870,6 +23846,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21881,6 +23858,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21892,6 +23870,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21903,6 +23882,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21914,6 +23894,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21925,6 +23906,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21936,6 +23918,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21947,6 +23930,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21958,6 +23942,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21969,6 +23954,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21980,6 +23966,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -21991,6 +23978,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22002,6 +23990,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22013,6 +24002,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 1)),
         message: None,
     },
     GitlabKey {
@@ -22024,6 +24014,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22035,6 +24026,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22046,6 +24038,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22057,6 +24050,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22068,6 +24062,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22079,6 +24074,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(11, 6)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Please see https://docs.gitlab.com/omnibus/settings/database.html#store-postgresql-data-in-a-different-directory for how to use postgresql['dir']"),
     },
     GitlabKey {
@@ -22090,6 +24086,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22101,6 +24098,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22112,6 +24110,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22123,6 +24122,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22134,6 +24134,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22145,6 +24146,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22156,6 +24158,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22167,6 +24170,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22178,6 +24182,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22189,6 +24194,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22200,6 +24206,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22211,6 +24218,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22222,6 +24230,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22233,6 +24242,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22244,6 +24254,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22255,6 +24266,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22266,6 +24278,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22277,6 +24290,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22288,6 +24302,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22299,6 +24314,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22310,6 +24326,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22321,6 +24338,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22332,6 +24350,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22343,6 +24362,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22354,6 +24374,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22365,6 +24386,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22376,6 +24398,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22387,6 +24410,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22398,6 +24422,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22409,6 +24434,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22420,6 +24446,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22431,6 +24458,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22442,6 +24470,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22453,6 +24482,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22464,6 +24494,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22475,6 +24506,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22486,6 +24518,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22497,6 +24530,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22508,6 +24542,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22519,6 +24554,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22530,6 +24566,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22541,6 +24578,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22552,6 +24590,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22563,6 +24602,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22574,6 +24614,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22585,6 +24626,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22596,6 +24638,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22607,6 +24650,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22618,6 +24662,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22629,6 +24674,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22640,6 +24686,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22651,6 +24698,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22662,6 +24710,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22673,6 +24722,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22684,6 +24734,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22695,6 +24746,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22706,6 +24758,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22717,6 +24770,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22728,6 +24782,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22739,6 +24794,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22750,6 +24806,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22761,6 +24818,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22772,6 +24830,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22783,6 +24842,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22794,6 +24854,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22805,6 +24866,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22816,6 +24878,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22827,6 +24890,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22838,6 +24902,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -22849,6 +24914,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22860,6 +24926,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22871,6 +24938,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22882,6 +24950,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22893,6 +24962,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22904,6 +24974,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22915,6 +24986,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22926,6 +24998,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22937,6 +25010,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22948,6 +25022,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22959,6 +25034,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22970,6 +25046,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22981,6 +25058,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -22992,6 +25070,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23003,6 +25082,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23014,6 +25094,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23025,6 +25106,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23036,6 +25118,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23047,6 +25130,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23058,6 +25142,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23069,6 +25154,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23080,6 +25166,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23091,6 +25178,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23102,6 +25190,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23113,6 +25202,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23124,6 +25214,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23135,6 +25226,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23146,6 +25238,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23157,6 +25250,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23165,10 +25259,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some(""),
         added: Some(GitlabVersion::new(12, 4)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "auth_transitioning"],
@@ -23176,10 +25271,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("false"),
         added: Some(GitlabVersion::new(12, 4)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "auto_migrate"],
@@ -23190,6 +25286,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23198,10 +25295,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("false"),
         added: Some(GitlabVersion::new(15, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "background_verification_verification_interval"],
@@ -23209,10 +25307,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("72h"),
         added: Some(GitlabVersion::new(15, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "certificate_path"],
@@ -23220,10 +25319,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/var/opt/gitlab/prafect/certificate.pem"),
         added: Some(GitlabVersion::new(13, 2)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "configuration"],
@@ -23234,6 +25334,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23245,6 +25346,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23256,6 +25358,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23264,10 +25367,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("praefect_production"),
         added: Some(GitlabVersion::new(12, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_direct_dbname"],
@@ -23275,10 +25379,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("praefect_production_direct"),
         added: Some(GitlabVersion::new(14, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_direct_host"],
@@ -23286,10 +25391,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("postgres.internal"),
         added: Some(GitlabVersion::new(14, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_direct_password"],
@@ -23297,10 +25403,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("secret"),
         added: Some(GitlabVersion::new(14, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_direct_port"],
@@ -23308,10 +25415,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("5432"),
         added: Some(GitlabVersion::new(14, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_direct_sslcert"],
@@ -23319,10 +25427,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/path/to/client-cert"),
         added: Some(GitlabVersion::new(14, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_direct_sslkey"],
@@ -23330,10 +25439,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/path/to/client-key"),
         added: Some(GitlabVersion::new(14, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_direct_sslmode"],
@@ -23341,10 +25451,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("disable"),
         added: Some(GitlabVersion::new(14, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_direct_sslrootcert"],
@@ -23352,10 +25463,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/path/to/rootcert"),
         added: Some(GitlabVersion::new(14, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_direct_user"],
@@ -23363,10 +25475,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("praefect"),
         added: Some(GitlabVersion::new(14, 0)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_host"],
@@ -23374,10 +25487,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("postgres.external"),
         added: Some(GitlabVersion::new(12, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_host_no_proxy"],
@@ -23388,6 +25502,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 0)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Use `praefect['database_direct_host']` instead."),
     },
     GitlabKey {
@@ -23396,10 +25511,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("secret"),
         added: Some(GitlabVersion::new(12, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_port"],
@@ -23407,10 +25523,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("6432"),
         added: Some(GitlabVersion::new(12, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_port_no_proxy"],
@@ -23421,6 +25538,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(14, 0)),
         removed: Some(GitlabVersion::new(15, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Use `praefect['database_direct_port']` instead."),
     },
     GitlabKey {
@@ -23429,10 +25547,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/path/to/client-cert"),
         added: Some(GitlabVersion::new(12, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_sslkey"],
@@ -23440,10 +25559,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/path/to/client-key"),
         added: Some(GitlabVersion::new(12, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_sslmode"],
@@ -23451,10 +25571,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("disable"),
         added: Some(GitlabVersion::new(12, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_sslrootcert"],
@@ -23462,10 +25583,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/path/to/rootcert"),
         added: Some(GitlabVersion::new(12, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "database_user"],
@@ -23473,10 +25595,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("praefect"),
         added: Some(GitlabVersion::new(12, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "dir"],
@@ -23487,6 +25610,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23498,6 +25622,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23509,6 +25634,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23520,6 +25646,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23531,6 +25658,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(15, 9)),
         message: None,
     },
     GitlabKey {
@@ -23539,10 +25667,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("true"),
         added: Some(GitlabVersion::new(12, 9)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "failover_read_only_after_failover"],
@@ -23553,6 +25682,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Read-only mode is repository specific and always enabled after suspected data loss. See https://docs.gitlab.com/ee/administration/gitaly/praefect.html#read-only-mode"),
     },
     GitlabKey {
@@ -23564,6 +25694,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23572,10 +25703,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("1m"),
         added: Some(GitlabVersion::new(15, 7)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "key_path"],
@@ -23583,10 +25715,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("/var/opt/gitlab/prafect/key.pem"),
         added: Some(GitlabVersion::new(13, 2)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "listen_addr"],
@@ -23594,10 +25727,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("localhost:2305"),
         added: Some(GitlabVersion::new(12, 4)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "log_directory"],
@@ -23608,6 +25742,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23619,6 +25754,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23627,10 +25763,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("json"),
         added: Some(GitlabVersion::new(12, 4)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "logging_level"],
@@ -23638,10 +25775,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("warn"),
         added: Some(GitlabVersion::new(12, 4)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "postgres_queue_enabled"],
@@ -23652,6 +25790,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(13, 1)),
         message: None,
     },
     GitlabKey {
@@ -23660,10 +25799,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("[0.001, 0.005, 0.025, 0.1, 0.5, 1.0, 10.0, 30.0, 60.0, 300.0, 1500.0]"),
         added: Some(GitlabVersion::new(12, 7)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "prometheus_listen_addr"],
@@ -23671,10 +25811,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("localhost:9652"),
         added: Some(GitlabVersion::new(12, 4)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "reconciliation_histogram_buckets"],
@@ -23682,10 +25823,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("[0.001, 0.005, 0.025, 0.1, 0.5, 1.0, 10.0]"),
         added: Some(GitlabVersion::new(13, 4)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "reconciliation_scheduling_interval"],
@@ -23693,10 +25835,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("5m"),
         added: Some(GitlabVersion::new(13, 4)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "sentry_dsn"],
@@ -23704,10 +25847,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("https://<key>:<secret>@sentry.io/<project>"),
         added: Some(GitlabVersion::new(12, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "sentry_environment"],
@@ -23715,10 +25859,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("production"),
         added: Some(GitlabVersion::new(12, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "separate_database_metrics"],
@@ -23726,10 +25871,23 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("true"),
         added: Some(GitlabVersion::new(14, 5)),
         last_seen: Some(GitlabVersion::new(15, 8)),
-        deprecated: Some(GitlabVersion::new(15, 5)),
+        deprecated: Some(GitlabVersion::new(15, 9)),
         removed: Some(GitlabVersion::new(16, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
-        message: Some("Starting with GitLab 16.0, Praefect DB metrics will no longer be available on `/metrics` and must be scraped from `/db_metrics`."),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
+    },
+    GitlabKey {
+        path: &["praefect", "socket_path"],
+        ty: GitlabType::Unknown,
+        default: None,
+        added: None,
+        last_seen: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "storage_nodes"],
@@ -23740,6 +25898,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23748,10 +25907,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: Some("localhost:3305"),
         added: Some(GitlabVersion::new(13, 2)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "virtual_storage_name"],
@@ -23762,6 +25922,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 1)),
         message: None,
     },
     GitlabKey {
@@ -23770,10 +25931,11 @@ pub(super) static KEYS: &[GitlabKey] = &[
         default: None,
         added: Some(GitlabVersion::new(12, 6)),
         last_seen: Some(GitlabVersion::new(15, 9)),
-        deprecated: None,
-        removed: None,
-        listed_until: None,
-        message: None,
+        deprecated: Some(GitlabVersion::new(15, 9)),
+        removed: Some(GitlabVersion::new(16, 0)),
+        listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
+        message: Some("In GitLab 15.9, Praefect's configuration in Omnibus GitLab was changed to structurally match Praefect's own configuration. Please see the migration instructions at https://docs.gitlab.com/ee/update/#1590"),
     },
     GitlabKey {
         path: &["praefect", "virtual_storages", "primary"],
@@ -23784,6 +25946,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 4)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(13, 12)),
+        gone: None,
         message: Some("Praefect no longer supports statically designating primary Gitaly nodes."),
     },
     GitlabKey {
@@ -23795,6 +25958,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23806,6 +25970,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23817,6 +25982,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23828,6 +25994,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(12, 0)),
         message: None,
     },
     GitlabKey {
@@ -23839,6 +26006,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23850,6 +26018,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23861,6 +26030,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23872,6 +26042,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23883,6 +26054,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23894,6 +26066,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23905,6 +26078,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23916,6 +26090,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23927,6 +26102,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23938,6 +26114,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23949,6 +26126,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23960,6 +26138,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23971,6 +26150,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23982,6 +26162,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -23993,6 +26174,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24004,6 +26186,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24015,6 +26198,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24026,6 +26210,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24037,6 +26222,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24048,6 +26234,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24059,6 +26246,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24070,6 +26258,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24081,6 +26270,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(12, 0)),
         message: None,
     },
     GitlabKey {
@@ -24092,6 +26282,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24103,6 +26294,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24114,6 +26306,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24125,6 +26318,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24136,6 +26330,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24147,6 +26342,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24158,6 +26354,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24169,6 +26366,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24180,6 +26378,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24191,6 +26390,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(12, 5)),
         message: None,
     },
     GitlabKey {
@@ -24202,6 +26402,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24213,6 +26414,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24224,6 +26426,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24235,6 +26438,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24246,6 +26450,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24257,6 +26462,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24268,6 +26474,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24279,6 +26486,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24290,6 +26498,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24301,6 +26510,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24312,6 +26522,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24323,6 +26534,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24334,6 +26546,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24345,6 +26558,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24356,6 +26570,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24367,6 +26582,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24378,6 +26594,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24389,6 +26606,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24400,6 +26618,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24411,6 +26630,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24422,6 +26642,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24433,6 +26654,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24444,6 +26666,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24455,6 +26678,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24466,6 +26690,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24477,6 +26702,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24488,6 +26714,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24499,6 +26726,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24510,6 +26738,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24521,6 +26750,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24532,6 +26762,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24543,6 +26774,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24554,6 +26786,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24565,6 +26798,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24576,6 +26810,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24587,6 +26822,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24598,6 +26834,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24609,6 +26846,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24620,6 +26858,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 0)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Use client_output_buffer_limit_replica instead"),
     },
     GitlabKey {
@@ -24631,6 +26870,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24642,6 +26882,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24653,6 +26894,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24664,6 +26906,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24675,6 +26918,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24686,6 +26930,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24697,6 +26942,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24708,6 +26954,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24719,6 +26966,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24730,6 +26978,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24741,6 +26990,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24752,6 +27002,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24763,6 +27014,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24774,6 +27026,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24785,6 +27038,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24796,6 +27050,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24807,6 +27062,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24818,6 +27074,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24829,6 +27086,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24840,6 +27098,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24851,6 +27110,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24862,6 +27122,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24873,6 +27134,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24884,6 +27146,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24895,6 +27158,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24906,6 +27170,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24917,6 +27182,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24928,6 +27194,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24939,6 +27206,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24950,6 +27218,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24961,6 +27230,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24972,6 +27242,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24983,6 +27254,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -24994,6 +27266,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25005,6 +27278,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25016,6 +27290,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25027,6 +27302,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25038,6 +27314,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25049,6 +27326,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25060,6 +27338,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25071,6 +27350,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25082,6 +27362,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25093,6 +27374,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25104,6 +27386,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25115,6 +27398,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25126,6 +27410,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25137,6 +27422,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25148,6 +27434,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25159,6 +27446,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25170,6 +27458,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25181,6 +27470,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25192,6 +27482,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25203,6 +27494,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25214,6 +27506,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25225,6 +27518,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25236,6 +27530,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25247,6 +27542,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25258,6 +27554,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25269,6 +27566,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25280,6 +27578,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25291,6 +27590,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25302,6 +27602,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25313,6 +27614,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25324,6 +27626,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25335,6 +27638,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25346,6 +27650,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25357,6 +27662,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25368,6 +27674,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25379,6 +27686,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25390,6 +27698,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25401,6 +27710,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25412,6 +27722,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25423,6 +27734,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25434,6 +27746,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25445,6 +27758,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25456,6 +27770,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 0)),
         message: None,
     },
     GitlabKey {
@@ -25467,6 +27782,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 0)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Use redis_replica_role instead."),
     },
     GitlabKey {
@@ -25478,6 +27794,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25489,6 +27806,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25500,6 +27818,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25511,6 +27830,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25522,6 +27842,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25533,6 +27854,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25544,6 +27866,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25555,6 +27878,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25566,6 +27890,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25577,6 +27902,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25588,6 +27914,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25599,6 +27926,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25610,6 +27938,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25621,6 +27950,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25632,6 +27962,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(17, 1)),
         removed: Some(GitlabVersion::new(23, 0)),
         listed_until: Some(GitlabVersion::new(19, 4)),
+        gone: None,
         message: Some("`registry['default_notifications_threshold'] will be removed in 23.0. Please use `default_notifications_maxretries` instead https://docs.gitlab.com/administration/packages/container_registry/#configure-container-registry-notifications."),
     },
     GitlabKey {
@@ -25643,6 +27974,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25654,6 +27986,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25665,6 +27998,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25676,6 +28010,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25687,6 +28022,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25698,6 +28034,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25709,6 +28046,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25720,6 +28058,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25731,6 +28070,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25742,6 +28082,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25753,6 +28094,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25764,6 +28106,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25775,6 +28118,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25786,6 +28130,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25797,6 +28142,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25808,6 +28154,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25819,6 +28166,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25830,6 +28178,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25841,6 +28190,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25852,6 +28202,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25863,6 +28214,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25874,6 +28226,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25885,6 +28238,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25896,6 +28250,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25907,6 +28262,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25918,6 +28274,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25929,6 +28286,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25940,6 +28298,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25951,6 +28310,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25962,6 +28322,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25973,6 +28334,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25984,6 +28346,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -25995,6 +28358,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26006,6 +28370,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26017,6 +28382,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26028,6 +28394,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26039,6 +28406,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26050,6 +28418,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26061,6 +28430,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26072,6 +28442,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26083,6 +28454,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26094,6 +28466,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26105,6 +28478,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26116,6 +28490,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26127,6 +28502,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26138,6 +28514,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26149,6 +28526,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26160,6 +28538,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26171,6 +28550,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26182,6 +28562,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26193,6 +28574,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26204,6 +28586,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26215,6 +28598,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26226,6 +28610,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26237,6 +28622,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26248,6 +28634,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26259,6 +28646,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26270,6 +28658,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26281,6 +28670,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26292,6 +28682,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26303,6 +28694,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26314,6 +28706,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26325,6 +28718,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26336,6 +28730,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26347,6 +28742,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26358,6 +28754,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26369,6 +28766,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26380,6 +28778,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26391,6 +28790,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26402,6 +28802,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26413,6 +28814,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26424,6 +28826,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26435,6 +28838,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26446,6 +28850,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26457,6 +28862,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26468,6 +28874,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26479,6 +28886,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26490,6 +28898,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26501,6 +28910,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26512,6 +28922,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26523,6 +28934,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26534,6 +28946,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26545,6 +28958,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26556,6 +28970,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26567,6 +28982,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26578,6 +28994,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26589,6 +29006,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26600,6 +29018,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26611,6 +29030,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26622,6 +29042,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26633,6 +29054,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26644,6 +29066,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -26655,6 +29078,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26666,6 +29090,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26677,6 +29102,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26688,6 +29114,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26699,6 +29126,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26710,6 +29138,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26721,6 +29150,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26732,6 +29162,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26743,6 +29174,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26754,6 +29186,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26765,6 +29198,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26776,6 +29210,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26787,6 +29222,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26798,6 +29234,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26809,6 +29246,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26820,6 +29258,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26831,6 +29270,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26842,6 +29282,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26853,6 +29294,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26864,6 +29306,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26875,6 +29318,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26886,6 +29330,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26897,6 +29342,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26908,6 +29354,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26919,6 +29366,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26930,6 +29378,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26941,6 +29390,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26952,6 +29402,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26963,6 +29414,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26974,6 +29426,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26985,6 +29438,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -26996,6 +29450,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -27007,6 +29462,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -27018,6 +29474,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(12, 10)),
         removed: Some(GitlabVersion::new(13, 0)),
         listed_until: Some(GitlabVersion::new(12, 10)),
+        gone: None,
         message: Some("Use repmgr['username'] instead."),
     },
     GitlabKey {
@@ -27029,6 +29486,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -27040,6 +29498,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 3)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Repmgr is no longer supported and users must switch to Patroni, following https://docs.gitlab.com/ee/administration/postgresql/replication_and_failover.html#switching-from-repmgr-to-patroni."),
     },
     GitlabKey {
@@ -27051,6 +29510,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27062,6 +29522,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27073,6 +29534,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27084,6 +29546,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27095,6 +29558,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27106,6 +29570,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27117,6 +29582,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27128,6 +29594,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27139,6 +29606,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27150,6 +29618,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27161,6 +29630,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27172,6 +29642,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27183,6 +29654,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27194,6 +29666,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27205,6 +29678,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27216,6 +29690,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27227,6 +29702,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27238,6 +29714,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27249,6 +29726,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27260,6 +29738,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27271,6 +29750,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27282,6 +29762,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27293,6 +29774,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27304,6 +29786,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27315,6 +29798,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27326,6 +29810,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27337,6 +29822,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27348,6 +29834,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27359,6 +29846,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27370,6 +29858,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27381,6 +29870,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27392,6 +29882,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27403,6 +29894,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27414,6 +29906,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27425,6 +29918,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27436,6 +29930,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27447,6 +29942,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 0)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("Running sidekiq directly is deprecated. Please see https://docs.gitlab.com/ee/administration/operations/extra_sidekiq_processes.html for how to use sidekiq-cluster."),
     },
     GitlabKey {
@@ -27458,6 +29954,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27469,6 +29966,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27480,6 +29978,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27491,6 +29990,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27502,6 +30002,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 6)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("The experimental_queue_selector option is now called queue_selector."),
     },
     GitlabKey {
@@ -27513,6 +30014,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27524,6 +30026,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27535,6 +30038,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27546,6 +30050,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27557,6 +30062,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27568,6 +30074,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27579,6 +30086,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27590,6 +30098,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27601,6 +30110,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(15, 0)),
         message: None,
     },
     GitlabKey {
@@ -27612,6 +30122,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27623,6 +30134,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27634,6 +30146,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27645,6 +30158,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27656,6 +30170,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27667,6 +30182,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(16, 9)),
         removed: Some(GitlabVersion::new(17, 0)),
         listed_until: Some(GitlabVersion::new(16, 11)),
+        gone: None,
         message: Some("Starting with GitLab 17.0, `sidekiq['max_concurrency']` will be removed. Please follow https://docs.gitlab.com/ee/administration/sidekiq/extra_sidekiq_processes.html#manage-thread-counts-explicitly to use `sidekiq['concurrency']` instead."),
     },
     GitlabKey {
@@ -27678,6 +30194,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27689,6 +30206,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(16, 9)),
         removed: Some(GitlabVersion::new(17, 0)),
         listed_until: Some(GitlabVersion::new(16, 11)),
+        gone: None,
         message: Some("Starting with GitLab 17.0, `sidekiq['min_concurrency']` will be removed. Please follow https://docs.gitlab.com/ee/administration/sidekiq/extra_sidekiq_processes.html#manage-thread-counts-explicitly to use `sidekiq['concurrency']` instead."),
     },
     GitlabKey {
@@ -27700,6 +30218,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(15, 9)),
         removed: Some(GitlabVersion::new(17, 0)),
         listed_until: Some(GitlabVersion::new(16, 11)),
+        gone: None,
         message: Some("Starting with GitLab 17.0, running Sidekiq with negate (`sidekiq['negate'] = true`) will be removed. We recommend to follow the steps at https://docs.gitlab.com/ee/administration/sidekiq/extra_sidekiq_processes.html#start-multiple-processes, to run Sidekiq with multiple processes while listening to all queues."),
     },
     GitlabKey {
@@ -27711,6 +30230,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27722,6 +30242,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(15, 9)),
         removed: Some(GitlabVersion::new(17, 0)),
         listed_until: Some(GitlabVersion::new(16, 11)),
+        gone: None,
         message: Some("Starting with GitLab 17.0, running Sidekiq with queue selector (`sidekiq['queue_selector'] = true`) will be removed. We recommend to follow the steps at https://docs.gitlab.com/ee/administration/sidekiq/extra_sidekiq_processes.html#start-multiple-processes, to run Sidekiq with multiple processes while listening to all queues."),
     },
     GitlabKey {
@@ -27733,6 +30254,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27744,6 +30266,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27755,6 +30278,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(14, 0)),
         message: None,
     },
     GitlabKey {
@@ -27766,6 +30290,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27777,6 +30302,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 6)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: Some(GitlabVersion::new(18, 0)),
+        gone: None,
         message: Some("The experimental_queue_selector option is now called queue_selector."),
     },
     GitlabKey {
@@ -27788,6 +30314,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27799,6 +30326,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27810,6 +30338,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27821,6 +30350,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(17, 0)),
         message: None,
     },
     GitlabKey {
@@ -27832,6 +30362,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(17, 0)),
         message: None,
     },
     GitlabKey {
@@ -27843,6 +30374,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(17, 0)),
         message: None,
     },
     GitlabKey {
@@ -27854,6 +30386,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27865,6 +30398,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27876,6 +30410,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(19, 0)),
         removed: Some(GitlabVersion::new(19, 0)),
         listed_until: Some(GitlabVersion::new(19, 4)),
+        gone: None,
         message: Some("Spamcheck has been removed from the Linux package in 19.0. If you currently use the bundled Spamcheck, you can deploy it separately using Docker. No data migration is required. See https://gitlab.com/gitlab-org/omnibus-gitlab/-/work_items/9608."),
     },
     GitlabKey {
@@ -27887,6 +30422,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27898,6 +30434,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27909,6 +30446,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -27920,6 +30458,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27931,6 +30470,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27942,6 +30482,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27953,6 +30494,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27964,6 +30506,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -27975,6 +30518,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27986,6 +30530,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -27997,6 +30542,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28008,6 +30554,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28019,6 +30566,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -28030,6 +30578,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -28041,6 +30590,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28052,6 +30602,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28063,6 +30614,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(19, 0)),
         message: None,
     },
     GitlabKey {
@@ -28074,6 +30626,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28085,6 +30638,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28096,6 +30650,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28107,6 +30662,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28118,6 +30674,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28129,6 +30686,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: Some(GitlabVersion::new(18, 9)),
         message: None,
     },
     GitlabKey {
@@ -28140,6 +30698,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28151,6 +30710,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28162,6 +30722,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28173,6 +30734,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28184,6 +30746,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28195,6 +30758,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28206,6 +30770,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28217,6 +30782,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28228,6 +30794,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28239,6 +30806,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28250,6 +30818,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28261,6 +30830,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28272,6 +30842,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28283,6 +30854,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28294,6 +30866,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28305,6 +30878,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28316,6 +30890,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28327,6 +30902,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28338,6 +30914,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28349,6 +30926,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: Some(GitlabVersion::new(13, 10)),
         removed: Some(GitlabVersion::new(14, 0)),
         listed_until: None,
+        gone: None,
         message: Some("Starting with GitLab 14.0, Unicorn is no longer supported and users must switch to Puma, following https://docs.gitlab.com/ee/administration/operations/puma.html."),
     },
     GitlabKey {
@@ -28360,6 +30938,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28371,6 +30950,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28382,6 +30962,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28393,6 +30974,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28404,6 +30986,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28415,6 +30998,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28426,6 +31010,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28437,6 +31022,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28448,6 +31034,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28459,6 +31046,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28470,6 +31058,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28481,6 +31070,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28492,6 +31082,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28503,6 +31094,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28514,6 +31106,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28525,6 +31118,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
     GitlabKey {
@@ -28536,6 +31130,7 @@ pub(super) static KEYS: &[GitlabKey] = &[
         deprecated: None,
         removed: None,
         listed_until: None,
+        gone: None,
         message: None,
     },
 ];
