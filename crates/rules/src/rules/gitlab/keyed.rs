@@ -97,7 +97,9 @@ pub(crate) fn has_children(path: &[&str]) -> bool {
 /// How far the table knows a written path: the elements it knows, in
 /// order, each with its record (`None` for a node the table knows only
 /// through keys below it, such as `gitlab_rails['object_store']`). Stops at
-/// the first unknown element, and below a free-form hash.
+/// the first element the table does not know; whether that one is a mistake
+/// or a key of a free-form hash is the caller's question
+/// ([`free_form_below`] of the last known record).
 pub(crate) fn known_prefixes(path: &[&str]) -> Vec<(usize, Option<&'static GitlabKey>)> {
     let mut out = Vec::new();
     for end in 1..=path.len() {
@@ -106,9 +108,6 @@ pub(crate) fn known_prefixes(path: &[&str]) -> Vec<(usize, Option<&'static Gitla
             break;
         }
         out.push((end - 1, record));
-        if end > 1 && record.is_some_and(free_form_below) {
-            break;
-        }
     }
     out
 }
