@@ -92,3 +92,55 @@ fn unquoting_gives_ruby_the_boolean_and_the_number() {
     let (_, stdout, _) = common::conflint_in(dir, &["--format", "json", "--select", "GL007,GL008", "."]);
     assert!(common::codes(&common::json(&stdout)).is_empty());
 }
+
+/// omnibus-gitlab's SettingsDSL in small: the top-level names it declares,
+/// Mixlib::Config's strict mode on while gitlab.rb is read
+/// (package/libraries/settings_dsl.rb, `from_file`), and plain hashes below
+/// them. Prints `ok` and the hash, or the error class and message.
+const STRICT: &str = r##"
+require 'mixlib/config'
+module Gitlab
+  extend Mixlib::Config
+  config_strict_mode true
+  default :external_url, nil
+  default :gitlab_rails, {}
+end
+begin
+  Gitlab.instance_eval(File.read(ARGV[0]), ARGV[0])
+  puts "ok #{Gitlab.gitlab_rails.inspect}"
+rescue StandardError => e
+  puts "#{e.class}: #{e.message}"
+end
+"##;
+
+#[test]
+fn reconfigure_refuses_an_unknown_top_level_name_and_takes_an_unknown_nested_key() {
+    let test = "reconfigure_refuses_an_unknown_top_level_name_and_takes_an_unknown_nested_key";
+    let Some(ruby) = common::system_tool("ruby", test) else { return };
+    let has_mixlib = Command::new(&ruby).args(["-e", "require 'mixlib/config'"]).status().is_ok_and(|s| s.success());
+    if !has_mixlib {
+        let why = "Ruby's mixlib-config is not installed (Debian: ruby-mixlib-config; scripts/test installs it)";
+        assert!(!common::system_tests_required(), "{test}: {why}");
+        common::note_skip(test, why);
+        return;
+    }
+    let temp = tempfile::tempdir().expect("tempdir");
+    let nested = common::write(&temp.path().join("a/gitlab"), "gitlab.rb", "gitlab_rails['smtp_prot'] = 465\n");
+    let top = common::write(&temp.path().join("b/gitlab"), "gitlab.rb", "gitlab_rail['time_zone'] = 'UTC'\n");
+    let run = |file: &Path| {
+        let out = Command::new(&ruby).arg("-e").arg(STRICT).arg(file).output().expect("ruby");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(run(&nested), r#"ok {"smtp_prot"=>465}"#);
+    assert_eq!(run(&top), "Mixlib::Config::UnknownConfigOptionError: Reading unsupported config value gitlab_rail.");
+    // GL005 says the same about each.
+    for (dir, expected) in
+        [("a", "reconfigure accepts it silently"), ("b", "Reading unsupported config value gitlab_rail.")]
+    {
+        let (_, stdout, _) =
+            common::conflint_in(&temp.path().join(dir), &["--format", "json", "--select", "GL005", "."]);
+        let report = common::json(&stdout);
+        let message = report["diagnostics"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(expected), "{dir}: {message}");
+    }
+}

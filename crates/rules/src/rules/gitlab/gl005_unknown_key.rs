@@ -43,6 +43,9 @@ declare_rule! {
     ///   recipe or template ever reads it. The setting you meant keeps its
     ///   default.
     ///
+    /// tests/gitlab_rules_system.rs replays both with Debian's Mixlib::Config
+    /// 3.0.6 in strict mode.
+    ///
     /// ## Example
     /// ```ruby
     /// gitlab_rails['smtp_prot'] = 465
