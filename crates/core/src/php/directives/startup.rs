@@ -62,12 +62,20 @@ const ANCIENT: &[(&str, PhpVersion)] = &[
     ("zend.ze1_compatibility_mode", PhpVersion::new(5, 3)),
 ];
 
+/// Removed before 5.6 and simply ignored since (php-src PHP-5.3 registers
+/// them in ext/session/session.c, PHP-5.4 no longer does); old php.ini files
+/// still carry them.
+const ANCIENT_IGNORED: &[(&str, PhpVersion)] =
+    &[("session.bug_compat_42", PhpVersion::new(5, 4)), ("session.bug_compat_warn", PhpVersion::new(5, 4))];
+
 /// Fatal names added to the list later, and from which release.
 const FATAL_LATER: &[(&str, PhpVersion)] =
     &[("asp_tags", PhpVersion::new(7, 0)), ("track_errors", PhpVersion::new(8, 0))];
 
-/// The release that removed `name`, for the directives PHP removed before
-/// 5.6 and still refuses at startup (`safe_mode`, `register_globals`...).
+/// The release that removed `name`, for directives PHP removed before 5.6,
+/// the table's oldest release: those it still refuses at startup
+/// (`safe_mode`, `register_globals`...) and a few old php.ini files still
+/// carry (`session.bug_compat_42`).
 ///
 /// ```
 /// use conflint_core::php::directives::{directive, removed_before_table, PhpVersion};
@@ -76,7 +84,7 @@ const FATAL_LATER: &[(&str, PhpVersion)] =
 /// assert_eq!(removed_before_table("expose_php"), None);
 /// ```
 pub fn removed_before_table(name: &str) -> Option<PhpVersion> {
-    ANCIENT.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    ANCIENT.iter().chain(ANCIENT_IGNORED).find(|(n, _)| *n == name).map(|(_, v)| *v)
 }
 
 /// What PHP `version` does at startup with `name` set to `value` in the
@@ -132,8 +140,9 @@ mod tests {
         assert_eq!(startup_check("track_errors", "1", PhpVersion::new(7, 1)), None);
         assert_eq!(startup_check("allow_url_include", "1", PhpVersion::new(7, 3)), None);
         assert_eq!(startup_check("expose_php", "1", PhpVersion::new(8, 2)), None);
-        for (name, _) in ANCIENT {
+        for (name, _) in ANCIENT.iter().chain(ANCIENT_IGNORED) {
             assert!(super::super::directive(name).is_none(), "{name} is in the table after all");
         }
+        assert_eq!(startup_check("session.bug_compat_42", "1", PhpVersion::new(8, 2)), None);
     }
 }

@@ -21,7 +21,9 @@ declare_rule! {
     /// * an unknown key below a known one (`gitlab_rails['smtp_prot']`,
     ///   `nginx['client_max_body_szie']`).
     ///
-    /// Keys inside hashes whose keys are yours to choose are not judged
+    /// A per-service NGINX block (`registry_nginx`, `pages_nginx`...) takes
+    /// every key `nginx[...]` takes. Keys inside hashes whose keys are yours
+    /// to choose are not judged
     /// (`gitlab_rails['env']['MY_VAR']`, `gitlab_rails['ldap_servers']['main']`,
     /// `gitaly['configuration']`), nor keys written inside a hash literal
     /// (GL002 checks the ones of `rack_attack_git_basic_auth`). A nested key
@@ -119,6 +121,9 @@ impl Check for UnknownKey {
                 continue;
             }
             let unknown = last + 1;
+            if unknown == 1 && keyed::takes_nginx_keys(w.receiver) && key(&["nginx", keys[1]]).is_some() {
+                continue;
+            }
             let Some(written_key) = w.keys.get(unknown - 1) else { continue };
             let suggestion = did_you_mean(&keys[..=unknown]).and_then(|p| p.last().copied());
             let fix = suggestion.and_then(|s| {

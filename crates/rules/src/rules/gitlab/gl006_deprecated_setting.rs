@@ -1,6 +1,6 @@
 use conflint_core::Model;
 use conflint_core::gitlab::Quote;
-use conflint_core::gitlab::keys::{KeyStatus, status};
+use conflint_core::gitlab::keys::{GitlabVersion, KeyStatus, status};
 
 use super::keyed::{self, describe, known_prefixes, spell, written};
 use crate::context::Checker;
@@ -66,6 +66,7 @@ impl Check for DeprecatedSetting {
         let settings = tree.settings();
         for w in written(file) {
             let keys = w.path();
+            let mut moved: Option<(Vec<&str>, GitlabVersion)> = None;
             for (i, k) in known_prefixes(&keys) {
                 let Some(k) = k else { continue };
                 match status(k, target.version) {
@@ -82,41 +83,50 @@ impl Check for DeprecatedSetting {
                             ),
                             None,
                         );
+                        break;
                     }
-                    KeyStatus::Moved { to, since } => {
-                        // Only `old_receiver['k']...`: the old spelling is the receiver and one key.
-                        let fix = (i == 1).then(|| {
-                            let quote = match w.keys.first().map(|k| k.quote) {
-                                Some(Quote::Double) => "\"",
-                                _ => "'",
-                            };
-                            let new_receiver = format!("{}[{quote}{}{quote}]", to[0], to[1]);
-                            // An assignment to the new key, below it, or to a hash above it.
-                            let both_set = settings.assignments_to(to[0], &to[1..]).next().is_some();
-                            let edit = Edit::replace(path, w.receiver_span, new_receiver);
-                            let message = format!("write {}", spell(to));
-                            if target.source == VersionSource::Configured && !both_set {
-                                Fix::safe(message, vec![edit])
-                            } else {
-                                Fix::unsafe_(message, vec![edit])
-                            }
-                        });
-                        checker.report(
-                            path,
-                            w.receiver_span,
-                            format!(
-                                "{} moved to {} in GitLab {since}: {} still applies the old spelling, with a deprecation warning, unless the new one is set",
-                                spell(&keys[..=i]),
-                                spell(to),
-                                describe(&target)
-                            ),
-                            fix,
-                        );
+                    KeyStatus::Moved { to, since } if i == 1 => {
+                        moved = Some((to.to_vec(), since));
+                        break;
                     }
-                    _ => continue,
+                    _ => {}
                 }
-                break;
             }
+            // A key of a per-service block the table has no record of moved
+            // with its block.
+            if moved.is_none() && keys.len() >= 2 {
+                if let Some((parent, since)) = keyed::service_nginx_move(w.receiver) {
+                    if target.version >= since && keyed::takes_nginx_keys(w.receiver) {
+                        moved = Some((vec![parent, "nginx", keys[1]], since));
+                    }
+                }
+            }
+            let Some((to, since)) = moved else { continue };
+            let quote = match w.keys.first().map(|k| k.quote) {
+                Some(Quote::Double) => "\"",
+                _ => "'",
+            };
+            let new_receiver = format!("{}[{quote}{}{quote}]", to[0], to[1]);
+            // An assignment to the new key, below it, or to a hash above it.
+            let both_set = settings.assignments_to(to[0], &to[1..]).next().is_some();
+            let edit = Edit::replace(path, w.receiver_span, new_receiver);
+            let message = format!("write {}", spell(&to));
+            let fix = if target.source == VersionSource::Configured && !both_set {
+                Fix::safe(message, vec![edit])
+            } else {
+                Fix::unsafe_(message, vec![edit])
+            };
+            checker.report(
+                path,
+                w.receiver_span,
+                format!(
+                    "{} moved to {} in GitLab {since}: {} still applies the old spelling, with a deprecation warning, unless the new one is set",
+                    spell(&keys[..2]),
+                    spell(&to),
+                    describe(&target)
+                ),
+                Some(fix),
+            );
         }
     }
 }

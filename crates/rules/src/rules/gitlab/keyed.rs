@@ -125,6 +125,25 @@ pub(crate) fn key_name_span(file: &GitlabRbFile, k: &Key) -> Option<Span> {
     (file.source().get(inner.range())? == k.value.as_bytes()).then_some(inner)
 }
 
+/// For a per-service NGINX block (`registry_nginx`, `pages_nginx`,
+/// `gitlab_kas_nginx`, `mattermost_nginx`): omnibus builds each from the
+/// main `nginx[...]` defaults with the block's own keys merged over them
+/// (`Nginx.generate_nginx_config`, later the NginxHelper defaults), so any
+/// key `nginx[...]` takes is one it takes. The template shows only a few.
+pub(crate) fn takes_nginx_keys(receiver: &str) -> bool {
+    receiver.ends_with("_nginx") && key(&[receiver]).is_some()
+}
+
+/// Where GitLab 19.2 moved a per-service NGINX block, whole
+/// (`Nginx.translate_service_nginx_settings`: `registry_nginx[...]` ->
+/// `registry['nginx'][...]`), and in which release.
+pub(crate) fn service_nginx_move(receiver: &str) -> Option<(&'static str, GitlabVersion)> {
+    conflint_core::gitlab::keys::aliases()
+        .iter()
+        .find(|a| a.old.first() == Some(&receiver) && receiver != "nginx")
+        .and_then(|a| Some((*a.new.first()?, a.since)))
+}
+
 /// Settings under `gitlab_rails` that are Admin Area (application)
 /// settings, not gitlab.rb keys: GL004 explains where they live.
 pub(crate) fn admin_area_setting(path: &[&str]) -> Option<&'static str> {

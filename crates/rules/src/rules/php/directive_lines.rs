@@ -43,7 +43,15 @@ impl DirectiveLine<'_> {
     }
 }
 
-/// Every directive line of the tree, in loading order.
+/// Whether text holds a template placeholder (`{{ php_memory_limit }}`,
+/// `{% if %}`, `<%= @x %>`): a Jinja or ERB template of a php.ini in an
+/// infrastructure repository, whose real value is only known once rendered.
+pub(crate) fn is_template(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%") || text.contains("<%")
+}
+
+/// Every directive line of the tree, in loading order (not lines whose key
+/// is a template placeholder).
 pub(crate) fn directive_lines(tree: &PhpIniTree) -> Vec<DirectiveLine<'_>> {
     tree.settings()
         .filter(|s| s.offset.is_none())
@@ -54,7 +62,12 @@ pub(crate) fn directive_lines(tree: &PhpIniTree) -> Vec<DirectiveLine<'_>> {
             let path = tree.path(&setting)?;
             let file = tree.file(&setting)?;
             let entry = tree.entry(&setting)?;
-            (!entry.is_hash_line()).then_some(DirectiveLine { setting, path, entry, file })
+            (!entry.is_hash_line() && !is_template(&setting.key)).then_some(DirectiveLine {
+                setting,
+                path,
+                entry,
+                file,
+            })
         })
         .collect()
 }

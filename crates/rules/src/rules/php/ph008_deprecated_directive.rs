@@ -53,6 +53,9 @@ impl Check for DeprecatedDirective {
             let key = line.setting.key.as_str();
             let Some(d) = directive(key) else { continue };
             let DirectiveStatus::Deprecated { since } = d.status(target.version) else { continue };
+            if directive_lines::is_template(&line.written()) {
+                continue; // Judged once rendered.
+            }
             if directive_lines::is_default(d, &line.setting.value) {
                 continue;
             }

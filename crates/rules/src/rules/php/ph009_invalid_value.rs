@@ -28,7 +28,9 @@ declare_rule! {
     /// * a few closed sets: `session.cookie_samesite` (`Strict`, `Lax`,
     ///   `None`), `zend.assertions` (`-1`, `0`, `1`).
     ///
-    /// Booleans are PH004's. Every reading above was checked against PHP
+    /// Booleans are PH004's. A value holding a template placeholder
+    /// (`{{ php_memory_limit }}`, `<%= @limit %>`) is judged once rendered,
+    /// not before. Every reading above was checked against PHP
     /// 8.2 (`php -n -c FILE`, `ini_get()`, `ini_parse_quantity()`; see
     /// tests/php_rules_system.rs and tests/php_directives_system.rs).
     ///
@@ -74,6 +76,9 @@ impl Check for InvalidValue {
             let Some(d) = directive(key) else { continue };
             if matches!(d.ty, PhpType::Bool | PhpType::String) || OPEN_SETS.contains(&key) {
                 continue;
+            }
+            if directive_lines::is_template(&line.written()) {
+                continue; // Judged once rendered.
             }
             let Some(problem) = check_value(d, &line.setting.value) else { continue };
             let written = escape_control(&line.written()).into_owned();
