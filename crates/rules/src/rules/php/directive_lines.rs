@@ -43,11 +43,19 @@ impl DirectiveLine<'_> {
     }
 }
 
-/// Whether text holds a template placeholder (`{{ php_memory_limit }}`,
-/// `{% if %}`, `<%= @x %>`): a Jinja or ERB template of a php.ini in an
-/// infrastructure repository, whose real value is only known once rendered.
+/// Whether text holds a placeholder whose value is only known where PHP
+/// runs: a Jinja or ERB template of a php.ini in an infrastructure
+/// repository (`{{ php_memory_limit }}`, `{% if %}`, `<%= @x %>`), a
+/// variable `envsubst` fills in at container start (`$UPLOAD_MAX_FILESIZE`),
+/// or PHP's own `${PHP_MEMORY_LIMIT}`, which PHP reads from the environment
+/// when no directive of that name was set before (conflint never reads the
+/// environment of the machine it runs on).
 pub(crate) fn is_template(text: &str) -> bool {
-    text.contains("{{") || text.contains("{%") || text.contains("<%")
+    if text.contains("{{") || text.contains("{%") || text.contains("<%") {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    bytes.windows(2).any(|w| w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphabetic()))
 }
 
 /// Every directive line of the tree, in loading order (not lines whose key

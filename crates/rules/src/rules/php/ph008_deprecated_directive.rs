@@ -1,5 +1,6 @@
 use conflint_core::Model;
 use conflint_core::php::directives::{DirectiveStatus, StartupCheck, directive, startup_check};
+use conflint_core::php::php_bool;
 use conflint_core::text::escape_control;
 
 use super::directive_lines::{self, describe, directive_lines};
@@ -19,7 +20,11 @@ declare_rule! {
     ///
     /// A deprecated directive set to its built-in default is left alone:
     /// that line changes nothing today and nothing when the directive goes
-    /// (php.ini-production's `allow_url_include = Off`).
+    /// (php.ini-production's `allow_url_include = Off`). Where the manual
+    /// deprecates turning a directive *on*, only on is reported:
+    /// `allow_url_include`, and `register_argc_argv` outside the CLI (PHP 8.5
+    /// deprecates deriving `$_SERVER['argv']` from the query string and says
+    /// to configure `register_argc_argv=0`, which php.ini-production does).
     ///
     /// ## Why is this bad?
     /// The value still works, but the next PHP release that removes the
@@ -45,6 +50,15 @@ declare_rule! {
     }
 }
 
+/// Directives whose deprecation is of turning them on: `allow_url_include`
+/// (7.4), and `register_argc_argv` for web SAPIs (8.5: "Deriving
+/// $_SERVER['argc'] and $_SERVER['argv'] from the query string for non-CLI
+/// SAPIs has been deprecated. Configure register_argc_argv=0", the manual's
+/// migration85/deprecated.xml). For the others the manual deprecates
+/// "changing the value" (migration84: `session.sid_length`...), so a value
+/// other than the default is what is reported.
+const ON_IS_DEPRECATED: &[&str] = &["allow_url_include", "register_argc_argv"];
+
 impl Check for DeprecatedDirective {
     fn check(&self, model: &Model, checker: &mut Checker<'_>) {
         let Model::Php(tree) = model else { return };
@@ -56,7 +70,13 @@ impl Check for DeprecatedDirective {
             if directive_lines::is_template(&line.written()) {
                 continue; // Judged once rendered.
             }
-            if directive_lines::is_default(d, &line.setting.value) {
+            if ON_IS_DEPRECATED.contains(&key) {
+                // Off is the recommended setting here, not the deprecated one.
+                let cli_only = key == "register_argc_argv" && tree.sapi() == Some(conflint_core::php::Sapi::Cli);
+                if !php_bool(&line.setting.value) || cli_only {
+                    continue;
+                }
+            } else if directive_lines::is_default(d, &line.setting.value) {
                 continue;
             }
             let warning = match startup_check(key, &line.setting.value, target.version) {
