@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use conflint_core::Model;
 use conflint_core::php::directives::{DirectiveStatus, did_you_mean, directive, is_known_prefix, removed_before_table};
 
@@ -62,6 +64,9 @@ impl Check for UnknownDirective {
     fn check(&self, model: &Model, checker: &mut Checker<'_>) {
         let Model::Php(tree) = model else { return };
         let target = directive_lines::target_version(tree, checker);
+        // A generated file may repeat one unknown name thousands of times;
+        // the suggestion scans the whole table, so ask once per name.
+        let mut suggestions: HashMap<String, Option<&'static str>> = HashMap::new();
         for line in directive_lines(tree) {
             let key = line.setting.key.as_str();
             if removed_before_table(key).is_some() {
@@ -87,7 +92,7 @@ impl Check for UnknownDirective {
                             continue;
                         }
                     }
-                    let suggestion = did_you_mean(key);
+                    let suggestion = *suggestions.entry(key.to_string()).or_insert_with(|| did_you_mean(key));
                     let fix = suggestion.map(|s| {
                         Fix::unsafe_(format!("rename to `{s}`"), vec![Edit::replace(line.path, line.entry.key, s)])
                     });
