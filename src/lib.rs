@@ -23,6 +23,50 @@
 //!
 //! The building blocks are re-exported: [`core`] holds the lossless parsers
 //! and the semantic models, [`rules`] the rule catalog and the fixer.
+//!
+//! The tables the version-aware rules judge by are plain data too: every
+//! php.ini directive PHP 5.6 to 8.5 has (with its type, default and life
+//! cycle) and every gitlab.rb key GitLab Omnibus has read since 10.0. A
+//! provisioning tool can ask them before it writes a setting:
+//!
+//! ```
+//! use conflint::core::gitlab::keys::{self, GitlabVersion, KeyStatus};
+//! use conflint::core::php::directives::{self, DirectiveStatus, PhpVersion, ValueProblem};
+//!
+//! // php.ini: does the directive exist for this PHP, and will PHP read the value?
+//! let expose = directives::directive("expose_php").expect("a core directive");
+//! assert_eq!(expose.status(PhpVersion::new(8, 2)), DirectiveStatus::Available);
+//! assert_eq!(directives::did_you_mean("expose_phpp"), Some("expose_php"));
+//! let limit = directives::directive("memory_limit").unwrap();
+//! assert!(matches!(directives::check_value(limit, "512MB"), Some(ValueProblem::MemoryLimitRefused { bytes: 512, .. })));
+//! assert_eq!(directives::check_value(limit, "512M"), None);
+//!
+//! // gitlab.rb: is the key known, and what is it in this release?
+//! let port = keys::key(&["gitlab_rails", "smtp_port"]).expect("known");
+//! assert_eq!(keys::status(port, GitlabVersion::new(17, 11)), KeyStatus::Available);
+//! assert!(keys::key(&["gitlab_rails", "smtp_prot"]).is_none());
+//! let old = keys::key(&["gitlab_rails", "rate_limit_period"]).unwrap();
+//! assert!(matches!(keys::status(old, GitlabVersion::new(17, 11)), KeyStatus::Removed { .. }));
+//! let moved = keys::alias_of(&["nginx", "real_ip_trusted_addresses"]).expect("moved in 19.2");
+//! assert_eq!(moved.new, ["gitlab_rails", "nginx", "real_ip_trusted_addresses"]);
+//! ```
+//!
+//! The same judgement with the rules, for a release given in [`Settings`]:
+//!
+//! ```
+//! use conflint::{FileKind, GitlabSettings, Settings};
+//! use conflint::core::gitlab::keys::GitlabVersion;
+//!
+//! let settings = Settings {
+//!     gitlab: GitlabSettings { version: Some(GitlabVersion::new(17, 11)), ..Default::default() },
+//!     ..Default::default()
+//! };
+//! let rb = b"gitlab_rails['smtp_prot'] = 465\nletsencrypt['enable'] = \"false\"\n";
+//! let codes: Vec<_> = conflint::check("gitlab.rb", FileKind::GitlabRb, rb, &settings).iter().map(|d| d.code()).collect();
+//! assert_eq!(codes, ["GL005", "GL007"]);
+//! let fixed = conflint::fix("gitlab.rb", FileKind::GitlabRb, rb, &settings, false);
+//! assert_eq!(fixed.text, b"gitlab_rails['smtp_prot'] = 465\nletsencrypt['enable'] = false\n");
+//! ```
 
 #![warn(missing_docs)]
 

@@ -640,7 +640,7 @@ const ROWS: &[Row] = &[
     Row {
         name: "php.ini: 300,000 lines",
         build: |d| {
-            let body = "; a comment\nkey = value\n".repeat(150_000);
+            let body = "; a comment\nprecision = 14\n".repeat(150_000);
             let clean = PHP_CLEAN.replace("expose_php = Off\n", "");
             put(d, "php/php.ini", format!("{body}expose_php = On\n{clean}").as_bytes());
             Input::new(&["php"])

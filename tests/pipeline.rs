@@ -14,7 +14,7 @@ fn a_suppression_inside_a_heredoc_silences_nothing() {
     write(
         dir.path(),
         "gitlab/gitlab.rb",
-        "gitlab_rails['motd'] = <<~EOS\n  # conflint: ignore-file[GL003]\nEOS\ngitlab_rails['rack_attack_git_basic_auth'] = {\n  'enabled' => true,\n  'ip_whitelist' => ['127.0.0.1', '0.0.0.0/0'],\n}\n",
+        "nginx['custom_nginx_config'] = <<~EOS\n  # conflint: ignore-file[GL003]\nEOS\ngitlab_rails['rack_attack_git_basic_auth'] = {\n  'enabled' => true,\n  'ip_whitelist' => ['127.0.0.1', '0.0.0.0/0'],\n}\n",
     );
     let (code, stdout, stderr) = conflint_in(dir.path(), &["--format", "json", "."]);
     assert_eq!(code, 1, "{stderr}");

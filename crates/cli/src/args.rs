@@ -109,6 +109,12 @@ pub struct CheckArgs {
     /// An address or CIDR that GitLab's Rack::Attack must never ban (repeatable).
     #[arg(long = "trusted-ip", value_name = "ADDR")]
     pub trusted_ips: Vec<String>,
+    /// PHP release the php.ini files are for, e.g. 8.2 (default: from the path, such as /etc/php/8.2/, else the newest known).
+    #[arg(long, value_name = "V")]
+    pub php_version: Option<String>,
+    /// GitLab release gitlab.rb is for, e.g. 17.11 (default: the newest release known).
+    #[arg(long, value_name = "V")]
+    pub gitlab_version: Option<String>,
     /// Exit 1 when --fix changed a file (pre-commit style).
     #[arg(long)]
     pub exit_non_zero_on_fix: bool,

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use conflint_core::gitlab::keys::GitlabVersion;
 use conflint_core::httpd::ApacheVersion;
+use conflint_core::php::directives::PhpVersion;
 use conflint_rules::settings::{Selection, TlsProfile, parse_size};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -40,12 +42,14 @@ struct RawHttpd {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawPhp {
     scan_dir: Option<String>,
+    version: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawGitlab {
     trusted_ips: Option<Vec<String>>,
+    version: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -75,10 +79,14 @@ pub struct Config {
     pub defines: Vec<String>,
     /// `[php] scan-dir`.
     pub php_scan_dir: Option<String>,
+    /// `[php] version`.
+    pub php_version: Option<PhpVersion>,
     /// `[gitlab] trusted-ips`.
     pub trusted_ips: Vec<ipnet::IpNet>,
     /// `[tls] profile`.
     pub tls_profile: Option<TlsProfile>,
+    /// `[gitlab] version`.
+    pub gitlab_version: Option<GitlabVersion>,
     /// `[files]`.
     pub files: FileMap,
 }
@@ -153,9 +161,9 @@ impl Config {
             .map(|m| parse_size(&m))
             .transpose()
             .map_err(|e| invalid(format!("[httpd] process-size: {e}")))?;
-        let trusted_ips = raw
-            .gitlab
-            .and_then(|g| g.trusted_ips)
+        let gitlab = raw.gitlab.unwrap_or_default();
+        let trusted_ips = gitlab
+            .trusted_ips
             .unwrap_or_default()
             .iter()
             .map(|ip| parse_ip_net(ip).map_err(|e| invalid(format!("[gitlab] trusted-ips: {e}"))))
@@ -166,6 +174,17 @@ impl Config {
             .map(|p| p.parse::<TlsProfile>())
             .transpose()
             .map_err(|e| invalid(format!("[tls] profile: {e}")))?;
+        let gitlab_version = gitlab
+            .version
+            .map(|v| v.parse::<GitlabVersion>())
+            .transpose()
+            .map_err(|e| invalid(format!("[gitlab] version: {e}")))?;
+        let php = raw.php.unwrap_or_default();
+        let php_version = php
+            .version
+            .map(|v| v.parse::<PhpVersion>())
+            .transpose()
+            .map_err(|e| invalid(format!("[php] version: {e}")))?;
         let mut sets = Vec::new();
         if let Some(files) = raw.files {
             for (name, globs) in files {
@@ -194,9 +213,11 @@ impl Config {
             memory,
             process_size,
             defines: httpd.defines.unwrap_or_default(),
-            php_scan_dir: raw.php.and_then(|p| p.scan_dir),
+            php_scan_dir: php.scan_dir,
+            php_version,
             trusted_ips,
             tls_profile,
+            gitlab_version,
             files: FileMap { base, sets },
         })
     }
@@ -250,6 +271,7 @@ mod tests {
         assert_eq!(config.memory, Some(4 << 30));
         assert_eq!(config.server_root, Some(PathBuf::from("/repo/etc/httpd")));
         assert_eq!(config.trusted_ips.len(), 2);
+        assert_eq!(config.php_version, None);
         assert_eq!(config.files.kind_of(Path::new("/repo/templates/apache/site.conf.j2")), Some(FileKind::Httpd));
     }
 
@@ -259,6 +281,18 @@ mod tests {
         assert_eq!(config.tls_profile, Some(TlsProfile::Modern));
         let err = Config::parse("[tls]\nprofile = \"strict\"\n", Path::new("c.toml")).unwrap_err();
         assert!(err.to_string().contains("[tls] profile"), "{err}");
+    }
+
+    #[test]
+    fn versions() {
+        let config =
+            Config::parse("[php]\nversion = \"8.2\"\n[gitlab]\nversion = \"17.11\"\n", Path::new("c.toml")).unwrap();
+        assert_eq!(config.php_version, Some(PhpVersion::new(8, 2)));
+        assert_eq!(config.gitlab_version, Some(GitlabVersion::new(17, 11)));
+        let err = Config::parse("[php]\nversion = \"eight\"\n", Path::new("c.toml")).unwrap_err().to_string();
+        assert!(err.contains("[php] version") && err.contains("eight"), "{err}");
+        let err = Config::parse("[gitlab]\nversion = 17\n", Path::new("c.toml")).unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
     }
 
     #[test]

@@ -28,11 +28,19 @@ pub fn settings(args: &CheckArgs, config: &Config) -> Result<Settings, String> {
         Some(p) => p.parse().map_err(|e| format!("--tls-profile: {e}"))?,
         None => config.tls_profile.unwrap_or_default(),
     };
+    let php_version = match &args.php_version {
+        Some(v) => Some(v.parse().map_err(|e| format!("--php-version: {e}"))?),
+        None => config.php_version,
+    };
+    let gitlab_version = match &args.gitlab_version {
+        Some(v) => Some(v.parse().map_err(|e| format!("--gitlab-version: {e}"))?),
+        None => config.gitlab_version,
+    };
     Ok(Settings {
         selection,
         httpd: httpd_settings(&args.common, config, memory)?,
-        php: PhpSettings { scan_dir: config.php_scan_dir.clone() },
-        gitlab: GitlabSettings { trusted_ips },
+        php: PhpSettings { scan_dir: config.php_scan_dir.clone(), version: php_version },
+        gitlab: GitlabSettings { trusted_ips, version: gitlab_version },
         strict_templates: args.strict_templates,
         tls: TlsSettings { profile },
     })

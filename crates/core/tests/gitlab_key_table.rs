@@ -4,7 +4,8 @@
 //! their release.
 
 use conflint_core::gitlab::keys::{
-    GitlabType, GitlabVersion, KeyStatus, aliases, enclosing_hash, is_top_level, key, keys, status,
+    GitlabType, GitlabVersion, KeyStatus, aliases, enclosing_hash, is_top_level, key, keys, newest_release, status,
+    unreleased, versions,
 };
 use serde_json::Value;
 use std::path::Path;
@@ -47,6 +48,8 @@ fn every_json_record_is_in_the_table_unchanged() {
         assert_eq!(k.last_seen, version(&record["last_seen"]), "{path:?}");
         assert_eq!(k.deprecated, version(&record["deprecated"]), "{path:?}");
         assert_eq!(k.removed, version(&record["removed"]), "{path:?}");
+        assert_eq!(k.listed_until, version(&record["listed_until"]), "{path:?}");
+        assert_eq!(k.gone, version(&record["gone"]), "{path:?}");
         assert_eq!(k.message, record["message"].as_str(), "{path:?}");
         assert_eq!(key(&path), Some(k));
     }
@@ -60,6 +63,11 @@ fn every_json_record_is_in_the_table_unchanged() {
     for name in data["current_top_level"].as_array().expect("top level") {
         assert!(is_top_level(name.as_str().expect("name")));
     }
+    let json_versions: Vec<GitlabVersion> =
+        data["versions"].as_array().expect("versions").iter().filter_map(version).collect();
+    assert_eq!(versions(), json_versions.as_slice());
+    assert_eq!(Some(newest_release()), version(&data["newest_release"]));
+    assert_eq!(unreleased(), version(&data["unreleased"]));
 }
 
 #[test]
@@ -164,4 +172,26 @@ fn each_removed_key_reads_removed_from_its_release_on_and_not_before() {
     }
     assert!(checked > 50, "only {checked} removals");
     eprintln!("{checked} removed keys read removed from their removal release on, and not before");
+}
+
+#[test]
+fn each_vanished_key_reads_removed_from_its_gone_release_and_not_before() {
+    let mut checked = 0;
+    for k in keys() {
+        let Some(gone) = k.gone else { continue };
+        let before = versions().iter().copied().take_while(|v| *v < gone).last().expect("a release before");
+        assert!(k.last_seen.is_some_and(|l| l < gone), "{:?}", k.path);
+        assert!(!matches!(status(k, before), KeyStatus::Removed { .. }), "{:?} removed in {before}", k.path);
+        assert_eq!(
+            status(k, gone),
+            KeyStatus::Removed { since: gone, message: None, refused: false },
+            "{:?} in {gone}",
+            k.path
+        );
+        checked += 1;
+    }
+    assert!(checked > 200, "only {checked} vanished keys");
+    eprintln!(
+        "{checked} keys without a deprecations.rb entry read removed from their `gone` release on, and not before"
+    );
 }

@@ -1,10 +1,12 @@
 //! What a lint run is asked to do: which rules, and the facts some rules
 //! need (memory budget, trusted addresses, the Apache version).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use conflint_core::LoadOptions;
+use conflint_core::gitlab::keys::{GitlabVersion, newest_release};
 use conflint_core::httpd::{ApacheVersion, HttpdOptions};
+use conflint_core::php::directives::{PathVersion, PhpVersion, version_from_path};
 use ipnet::IpNet;
 
 use crate::registry::Rule;
@@ -84,6 +86,28 @@ pub const DEFAULT_PROCESS_SIZE: u64 = 48 * 1024 * 1024;
 pub struct GitlabSettings {
     /// Addresses that must never be banned (`--trusted-ip`, `[gitlab] trusted-ips`).
     pub trusted_ips: Vec<IpNet>,
+    /// The GitLab release gitlab.rb is for (`--gitlab-version`, `[gitlab]
+    /// version`); default: the newest release conflint's key table read.
+    pub version: Option<GitlabVersion>,
+}
+
+impl GitlabSettings {
+    /// The release the rules judge keys against, and where it comes from.
+    ///
+    /// ```
+    /// use conflint_rules::settings::GitlabSettings;
+    /// use conflint_core::gitlab::keys::{newest_release, GitlabVersion};
+    ///
+    /// let given = GitlabSettings { version: Some(GitlabVersion::new(17, 11)), ..Default::default() };
+    /// assert_eq!(given.target_version().version, GitlabVersion::new(17, 11));
+    /// assert_eq!(GitlabSettings::default().target_version().version, newest_release());
+    /// ```
+    pub fn target_version(&self) -> TargetVersion<GitlabVersion> {
+        match self.version {
+            Some(version) => TargetVersion { version, source: VersionSource::Configured },
+            None => TargetVersion { version: newest_release(), source: VersionSource::Newest },
+        }
+    }
 }
 
 /// PHP facts the rules need.
@@ -92,6 +116,77 @@ pub struct PhpSettings {
     /// `[php] scan-dir`: `PHP_INI_SCAN_DIR` semantics (`:`-separated
     /// directories; an empty entry stands for the layout's default).
     pub scan_dir: Option<String>,
+    /// The PHP release the configuration is for (`--php-version`, `[php]
+    /// version`); default: read from the path, else the newest PHP the
+    /// directive table describes.
+    pub version: Option<PhpVersion>,
+}
+
+impl PhpSettings {
+    /// The release the rules judge directives against for a file at `path`:
+    /// the configured one; else the one the path names (Debian
+    /// `/etc/php/8.2/`, Alpine `/etc/php82/`, openSUSE `/etc/php7/`: the
+    /// newest 7.x); else the newest PHP the table describes.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use conflint_rules::settings::{PhpSettings, VersionSource};
+    /// use conflint_core::php::directives::PhpVersion;
+    ///
+    /// let auto = PhpSettings::default();
+    /// let t = auto.target_version(Some(Path::new("/etc/php/8.2/fpm/php.ini")));
+    /// assert_eq!((t.version, t.source), (PhpVersion::new(8, 2), VersionSource::Path));
+    /// assert_eq!(auto.target_version(Some(Path::new("/etc/php82/php.ini"))).version, PhpVersion::new(8, 2));
+    /// assert_eq!(auto.target_version(Some(Path::new("/etc/php7/cli/php.ini"))).version, PhpVersion::new(7, 4));
+    /// assert_eq!(auto.target_version(Some(Path::new("php.ini"))).source, VersionSource::Newest);
+    ///
+    /// let given = PhpSettings { version: Some(PhpVersion::new(7, 4)), ..Default::default() };
+    /// assert_eq!(given.target_version(Some(Path::new("/etc/php/8.2/fpm/php.ini"))).version, PhpVersion::new(7, 4));
+    /// ```
+    pub fn target_version(&self, path: Option<&Path>) -> TargetVersion<PhpVersion> {
+        if let Some(version) = self.version {
+            return TargetVersion { version, source: VersionSource::Configured };
+        }
+        let from_path = path.and_then(version_from_path);
+        match from_path.and_then(PathVersion::best_guess) {
+            Some(version) => TargetVersion { version, source: VersionSource::Path },
+            None => TargetVersion { version: PhpVersion::NEWEST, source: VersionSource::Newest },
+        }
+    }
+}
+
+/// A server release the rules judge against, and where it comes from (for
+/// messages: a finding that depends on the version says which one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetVersion<V> {
+    /// The release.
+    pub version: V,
+    /// Where it comes from.
+    pub source: VersionSource,
+}
+
+/// Where a target version comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionSource {
+    /// `--php-version`/`--gitlab-version` or conflint.toml.
+    Configured,
+    /// The configuration file's path (`/etc/php/8.2/`).
+    Path,
+    /// Nothing said: the newest release conflint knows.
+    Newest,
+}
+
+impl<V: std::fmt::Display> TargetVersion<V> {
+    /// `8.2 (version from the path)`, `17.11` (configured), `19.3 (the
+    /// newest conflint knows; set --gitlab-version)`: `flag` names the
+    /// option that sets it.
+    pub fn describe(&self, flag: &str) -> String {
+        match self.source {
+            VersionSource::Configured => format!("{}", self.version),
+            VersionSource::Path => format!("{} (version from the path)", self.version),
+            VersionSource::Newest => format!("{} (the newest conflint knows; set {flag})", self.version),
+        }
+    }
 }
 
 /// A Mozilla server-side TLS profile (ssl-config-generator guideline 6.0;

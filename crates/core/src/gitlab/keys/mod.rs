@@ -4,11 +4,39 @@
 //! `crates/core/data/gitlab-keys.json` and rendered into `table.rs`, from
 //! gitlabhq/omnibus-gitlab: the assignments (live and commented out) of
 //! `gitlab.rb.template` and the cookbooks' `attributes/*.rb` defaults at every
-//! `X.Y.0` release tag from 10.0 on, the top-level names of
+//! `X.Y.0` release tag from 10.0 on and at master (read as the unreleased next
+//! version, [`unreleased`]), the top-level names of
 //! `package/libraries/config/gitlab.rb`, and every entry
 //! `package/libraries/deprecations.rb` has listed over its history (entries are
 //! pruned once no upgrade path crosses them, so its HEAD alone is not enough).
 //! Paths are spelled as in gitlab.rb: `["gitlab_rails", "smtp_port"]`.
+//!
+//! # Removed keys
+//!
+//! A key is removed in a release when deprecations.rb says so (its `removal`
+//! version), or, for a key deprecations.rb never listed, from its `gone`
+//! release: the first after it left the template and the cookbook defaults
+//! in which no cookbook code or template mentions its name any more
+//! (`'name'`, `@name`, `name:`...; a top-level name is gone with its
+//! `attribute(...)` declaration). [`status`] then reports
+//! [`KeyStatus::Removed`] with no message. Keys that moved to a new spelling
+//! are [`KeyStatus::Moved`] instead (the old spelling is still applied). The
+//! inference is deliberately cautious: leaving the template is not enough
+//! (`consul['watcher_config']` lost its default in 15.4 and is still read),
+//! and a key with a common name (`enable`) is never inferred removed.
+//! `gitlab_rails['rate_limit_period']` and its neighbours, gone from
+//! template, defaults and code in 13.0, are.
+//!
+//! What GitLab does with a removed key that is set: while a release's
+//! deprecations.rb lists it, that release's reconfigure
+//! (`OmnibusHelper.check_deprecations`, `package/libraries/omnibus_helper.rb`,
+//! since GitLab 11.0) logs the removal and stops: "Removed configurations
+//! found in gitlab.rb. Aborting reconfigure." (`refused` in
+//! [`KeyStatus::Removed`]). Entries are often pruned in the very release that
+//! removes the key; the upgrade into that release is then stopped by the old
+//! package's pre-install `gitlab-ctl check-config --version=NEW`
+//! (`config/templates/package-scripts/preinst.erb`), and the new release's
+//! reconfigure ignores the key like any unknown nested key (below).
 //!
 //! # What `gitlab-ctl reconfigure` does with a key it does not know
 //!
@@ -101,6 +129,14 @@ pub struct GitlabKey {
     pub deprecated: Option<GitlabVersion>,
     /// Removed in this release (deprecations.rb).
     pub removed: Option<GitlabVersion>,
+    /// The last version whose deprecations.rb lists it (while listed, a
+    /// removed key makes reconfigure stop).
+    pub listed_until: Option<GitlabVersion>,
+    /// For a key deprecations.rb never listed: the first release after
+    /// `last_seen` whose cookbook code and templates no longer mention its
+    /// name at all (a top-level name: whose config/gitlab.rb no longer
+    /// declares it). From then on it is removed.
+    pub gone: Option<GitlabVersion>,
     /// deprecations.rb's note for it.
     pub message: Option<&'static str>,
 }
@@ -146,14 +182,36 @@ pub enum KeyStatus {
     Removed {
         /// The first release without it.
         since: GitlabVersion,
-        /// deprecations.rb's note.
+        /// deprecations.rb's note (`None` for a key that just left the
+        /// template and the cookbook defaults).
         message: Option<&'static str>,
+        /// Reconfigure stops on it ("Removed configurations found in
+        /// gitlab.rb. Aborting reconfigure."): deprecations.rb still lists it
+        /// in that release. Otherwise it is silently ignored.
+        refused: bool,
     },
 }
 
 /// Every key, sorted by path.
 pub fn keys() -> &'static [GitlabKey] {
     table::KEYS
+}
+
+/// Every version the table was built from, oldest first; the last one is
+/// [`unreleased`] when master was read.
+pub fn versions() -> &'static [GitlabVersion] {
+    table::VERSIONS
+}
+
+/// The newest release tag read, and the default target version.
+pub fn newest_release() -> GitlabVersion {
+    table::NEWEST_RELEASE
+}
+
+/// The version master was read as (its keys are in the table, dated to
+/// it), if it was read: `19.4` when the newest tag is 19.3.
+pub fn unreleased() -> Option<GitlabVersion> {
+    table::UNRELEASED
 }
 
 /// Keys that moved to a new spelling.
@@ -166,7 +224,8 @@ pub fn aliases() -> &'static [GitlabAlias] {
 /// ```
 /// use conflint_core::gitlab::keys::{key, GitlabType};
 /// let k = key(&["gitlab_rails", "smtp_port"]).unwrap();
-/// assert_eq!(k.ty, GitlabType::Unknown); // `nil` by default
+/// // The cookbook default is `nil`; the template's example (465) gives the type.
+/// assert_eq!((k.ty, k.default), (GitlabType::Int, Some("465")));
 /// assert!(key(&["gitlab_rails", "smtp_prot"]).is_none());
 /// assert_eq!(key(&["gitlab_rails", "gitlab_email_enabled"]).unwrap().ty, GitlabType::Bool);
 /// ```
@@ -193,21 +252,65 @@ pub fn alias_of(path: &[&str]) -> Option<&'static GitlabAlias> {
     table::ALIASES.iter().find(|a| a.old == path)
 }
 
-/// What `key` is in `version`.
+/// What `key` is in `version`. A key deprecations.rb never listed and that
+/// no alias moved is removed from its `gone` release (see the module docs).
+///
+/// ```
+/// use conflint_core::gitlab::keys::{key, status, GitlabVersion, KeyStatus};
+///
+/// // No deprecations.rb entry: gone from the template and defaults in 13.0.
+/// let k = key(&["gitlab_rails", "rate_limit_period"]).unwrap();
+/// assert_eq!(status(k, GitlabVersion::new(12, 10)), KeyStatus::Available);
+/// assert_eq!(
+///     status(k, GitlabVersion::new(13, 0)),
+///     KeyStatus::Removed { since: GitlabVersion::new(13, 0), message: None, refused: false }
+/// );
+/// ```
 pub fn status(key: &GitlabKey, version: GitlabVersion) -> KeyStatus {
     if let Some(added) = key.added.filter(|a| version < *a) {
         return KeyStatus::NotYetAdded { added };
     }
     if let Some(since) = key.removed.filter(|r| version >= *r) {
-        return KeyStatus::Removed { since, message: key.message };
+        // Beyond the newest version read, assume the entry is still there.
+        let newest = table::VERSIONS.last().copied().unwrap_or(since);
+        let refused = key.listed_until.is_some_and(|l| l >= version.min(newest));
+        return KeyStatus::Removed { since, message: key.message, refused };
     }
     if let Some(since) = key.deprecated.filter(|d| version >= *d) {
         return KeyStatus::Deprecated { since, removal: key.removed, message: key.message };
     }
-    if let Some(alias) = alias_of(key.path).filter(|a| version >= a.since) {
-        return KeyStatus::Moved { to: alias.new, since: alias.since };
+    if let Some(alias) = alias_of(key.path) {
+        if version >= alias.since {
+            return KeyStatus::Moved { to: alias.new, since: alias.since };
+        }
+        return KeyStatus::Available;
+    }
+    if let Some(since) = key.gone.filter(|g| version >= *g && key.deprecated.is_none() && key.removed.is_none()) {
+        return KeyStatus::Removed { since, message: None, refused: false };
     }
     KeyStatus::Available
+}
+
+/// Whether `name` is a top-level gitlab.rb name in `version` (declared by
+/// `attribute(...)`/`role(...)` in that release's config/gitlab.rb). Any
+/// other name makes reconfigure fail with `UnknownConfigOptionError`.
+///
+/// ```
+/// use conflint_core::gitlab::keys::{is_top_level_in, GitlabVersion};
+/// assert!(is_top_level_in("unicorn", GitlabVersion::new(13, 0)));
+/// assert!(is_top_level_in("gitlab_rails", GitlabVersion::new(18, 0)));
+/// assert!(!is_top_level_in("sidekiq_cluster", GitlabVersion::new(14, 0)));
+/// assert!(!is_top_level_in("gitlab_rail", GitlabVersion::new(18, 0)));
+/// ```
+pub fn is_top_level_in(name: &str, version: GitlabVersion) -> bool {
+    key(&[name]).is_some_and(|k| {
+        k.added.is_none_or(|a| a <= version) && k.last_seen.is_none_or(|l| l >= version.min(newest_read()))
+    })
+}
+
+/// The newest version read (master when it was read).
+fn newest_read() -> GitlabVersion {
+    table::VERSIONS.last().copied().unwrap_or(table::NEWEST_RELEASE)
 }
 
 /// The known key `path` most likely meant: same parents, the last part within
@@ -296,11 +399,11 @@ mod tests {
 
     #[test]
     fn nginx_move() {
-        // The template says 19.2; the first X.Y.0 release tag that has the new
-        // keys is 19.3.0 (the move landed after 19.2.0 was tagged).
+        // 19.2.0 has the move (gitlab_rails.rb translate_rails_nginx_settings,
+        // the NginxHelper defaults); its template still showed the old keys.
         let old = key(&["nginx", "client_max_body_size"]).unwrap();
         let moved = alias_of(old.path).unwrap().since;
-        assert!(moved >= GitlabVersion::new(19, 2));
+        assert_eq!(moved, GitlabVersion::new(19, 2));
         assert_eq!(status(old, GitlabVersion::new(19, 1)), KeyStatus::Available);
         assert_eq!(
             status(old, moved),
@@ -308,5 +411,58 @@ mod tests {
         );
         let new = key(&["gitlab_rails", "nginx", "client_max_body_size"]).unwrap();
         assert_eq!(status(new, GitlabVersion::new(19, 1)), KeyStatus::NotYetAdded { added: moved });
+        // Shared nginx.conf settings did not move.
+        let gzip = key(&["nginx", "gzip_enabled"]).unwrap();
+        assert_eq!(status(gzip, GitlabVersion::new(19, 3)), KeyStatus::Available);
+        assert!(key(&["gitlab_rails", "nginx", "gzip_enabled"]).is_some());
+        // The per-service blocks moved whole.
+        let registry = key(&["registry_nginx", "enable"]).unwrap();
+        assert!(matches!(status(registry, GitlabVersion::new(19, 2)), KeyStatus::Moved { .. }));
+    }
+
+    #[test]
+    fn vanished_keys_are_removed_without_message() {
+        for name in
+            ["rate_limit_requests_per_period", "rate_limit_period", "rack_attack_admin_area_protected_paths_enabled"]
+        {
+            let k = key(&["gitlab_rails", name]).unwrap();
+            assert_eq!(status(k, GitlabVersion::new(12, 10)), KeyStatus::Available, "{name}");
+            assert_eq!(
+                status(k, GitlabVersion::new(13, 0)),
+                KeyStatus::Removed { since: GitlabVersion::new(13, 0), message: None, refused: false },
+                "{name}"
+            );
+        }
+        // Still read by a library after its default went: not removed.
+        let k = key(&["consul", "watcher_config"]).unwrap();
+        assert!(k.last_seen.is_some() && k.gone.is_none());
+        assert_eq!(status(k, GitlabVersion::new(19, 3)), KeyStatus::Available);
+        // A deprecations.rb entry wins over last_seen.
+        let k = key(&["actioncable", "enable"]).unwrap();
+        assert_eq!(status(k, GitlabVersion::new(14, 0)), KeyStatus::Available);
+        assert!(matches!(status(k, GitlabVersion::new(14, 5)), KeyStatus::Deprecated { .. }));
+    }
+
+    #[test]
+    fn removals_listed_in_deprecations_rb_stop_reconfigure() {
+        // Listed (with removal 15.0) until 18.0: reconfigure on 15.0..=18.0 stops.
+        let k = key(&["actioncable", "enable"]).unwrap();
+        assert_eq!(k.listed_until, Some(GitlabVersion::new(18, 0)));
+        assert!(matches!(status(k, GitlabVersion::new(15, 0)), KeyStatus::Removed { refused: true, .. }));
+        assert!(matches!(status(k, GitlabVersion::new(18, 0)), KeyStatus::Removed { refused: true, .. }));
+        assert!(matches!(status(k, GitlabVersion::new(18, 1)), KeyStatus::Removed { refused: false, .. }));
+        // Pruned in the very release that removed it: 13.0's reconfigure
+        // ignores it (12.10's `gitlab-ctl check-config` stopped the upgrade).
+        let k = key(&["gitlab_rails", "rack_attack_protected_paths"]).unwrap();
+        assert!(matches!(status(k, GitlabVersion::new(13, 0)), KeyStatus::Removed { refused: false, .. }));
+    }
+
+    #[test]
+    fn master_is_read_as_the_next_version() {
+        let next = unreleased().unwrap();
+        assert!(next > newest_release());
+        assert_eq!(versions().last(), Some(&next));
+        let k = key(&["gitlab_rails", "managed_settings"]).unwrap();
+        assert_eq!(k.added, Some(next));
     }
 }

@@ -41,9 +41,11 @@
 // Generated (scripts/gen-php-directives); its layout is the renderer's, checked byte for byte.
 #[rustfmt::skip]
 mod table;
+mod startup;
 mod value;
 mod version;
 
+pub use startup::{StartupCheck, removed_before_table, startup_check};
 pub use value::{Quantity, ValueProblem, check_value, parse_quantity};
 pub use version::{PathVersion, PhpVersion, PhpVersionError, version_from_path};
 

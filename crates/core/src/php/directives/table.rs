@@ -7099,6 +7099,18 @@ pub(super) static DIRECTIVES: &[PhpDirective] = &[
         note: None,
     },
     PhpDirective {
+        name: "zend.dlopen_deepbind",
+        extension: "core",
+        bundled: true,
+        changeable: Changeable::System,
+        ty: PhpType::Bool,
+        default: Some("1"),
+        added: Some(PhpVersion::new(8, 5)),
+        deprecated: None,
+        removed: None,
+        note: Some("documented only in php.ini-production (use RTLD_DEEPBIND when loading shared extensions)"),
+    },
+    PhpDirective {
         name: "zend.enable_gc",
         extension: "core",
         bundled: true,

@@ -15,10 +15,12 @@ declare_rule! {
     /// true`), checks that `ip_whitelist` covers every trusted address:
     /// those given with `--trusted-ip` or `[gitlab] trusted-ips`, and the
     /// load balancers GitLab is told about (`gitlab_rails['trusted_proxies']`,
-    /// `nginx['real_ip_trusted_addresses']`,
-    /// `gitlab_rails['nginx']['real_ip_trusted_addresses']`). Entries may be
-    /// addresses or CIDR blocks; coverage is CIDR-aware. It also finds an
-    /// `ip_whitelist` that drops GitLab's default `127.0.0.1`.
+    /// and `nginx['real_ip_trusted_addresses']`, which GitLab 19.2 moved to
+    /// `gitlab_rails['nginx']['real_ip_trusted_addresses']`: from 19.2 on
+    /// (`--gitlab-version`) the new spelling is read first and the old one
+    /// where it is unset, as GitLab does; before, only the old one). Entries
+    /// may be addresses or CIDR blocks; coverage is CIDR-aware. It also finds
+    /// an `ip_whitelist` that drops GitLab's default `127.0.0.1`.
     ///
     /// ## Why is this bad?
     /// After `maxretry` failed `git` basic-auth attempts within `findtime`
@@ -62,12 +64,13 @@ impl Check for WhitelistGap {
     fn check(&self, model: &Model, checker: &mut Checker<'_>) {
         let Model::Gitlab(tree) = model else { return };
         let (path, file, settings) = (tree.path.as_path(), &tree.file, tree.settings());
+        let version = checker.settings.gitlab.target_version().version;
         if !rack_attack::enabled(file, &settings) {
             return;
         }
         let Some(list) = rack_attack::literal(&settings, "ip_whitelist") else {
             // The default list is ["127.0.0.1"]: report what it misses.
-            let trusted = rack_attack::trusted(file, &settings, &checker.settings.gitlab.trusted_ips);
+            let trusted = rack_attack::trusted(file, &settings, &checker.settings.gitlab.trusted_ips, version);
             if trusted.is_empty() {
                 return;
             }
@@ -98,7 +101,7 @@ impl Check for WhitelistGap {
                 "GitLab's own default (local health checks and Workhorse)".to_string(),
             ));
         }
-        for t in rack_attack::trusted(file, &settings, &checker.settings.gitlab.trusted_ips) {
+        for t in rack_attack::trusted(file, &settings, &checker.settings.gitlab.trusted_ips, version) {
             if covered(&t.net) {
                 continue;
             }

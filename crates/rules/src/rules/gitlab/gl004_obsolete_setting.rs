@@ -1,21 +1,39 @@
 use conflint_core::Model;
+use conflint_core::gitlab::keys::{KeyStatus, is_top_level_in, status};
 
+use super::keyed::{self, admin_area_setting, describe, known_prefixes, spell, written};
 use crate::context::Checker;
 use crate::declare_rule;
 use crate::rule::Check;
 
 declare_rule! {
     /// ## What it does
-    /// Finds gitlab.rb settings that no longer do anything:
-    /// `gitlab_rails['rack_attack_protected_paths']`,
-    /// `['rate_limit_requests_per_period']`, `['rate_limit_period']` (removed
-    /// in GitLab 13.0), `['rack_attack_admin_area_protected_paths_enabled']`
-    /// (removed in 13.1), and `['rate_limiting_response_text']` and
-    /// `['throttle_*']`, which are Admin Area settings, not gitlab.rb keys.
+    /// Finds gitlab.rb settings the target GitLab release no longer has:
+    /// every key conflint's table (omnibus-gitlab's template, cookbook
+    /// defaults and deprecations.rb at every release since 10.0) shows
+    /// removed by then. `gitlab_rails['rack_attack_protected_paths']`,
+    /// `['rate_limit_requests_per_period']`, `['rate_limit_period']` and
+    /// `['rack_attack_admin_area_protected_paths_enabled']` went in 13.0;
+    /// `gitaly['listen_addr']` and the other flat Gitaly keys in 16.0
+    /// (now `gitaly['configuration']`); `grafana[...]` in 16.3. A key that
+    /// deprecations.rb never listed counts as removed from the first release
+    /// whose template and defaults no longer show it. It also finds
+    /// `gitlab_rails['rate_limiting_response_text']` and
+    /// `gitlab_rails['throttle_*']`, which were never gitlab.rb keys: they
+    /// are Admin Area settings.
+    ///
+    /// The release is `--gitlab-version` or `[gitlab] version`, else the
+    /// newest release conflint knows (the message says which).
     ///
     /// ## Why is this bad?
-    /// gitlab.rb accepts any nested key silently, so `gitlab-ctl
-    /// reconfigure` succeeds and the limit you think you set does not
+    /// What GitLab does depends on the release. While deprecations.rb still
+    /// lists the key, `gitlab-ctl reconfigure` stops: "Removed
+    /// configurations found in gitlab.rb. Aborting reconfigure."
+    /// (`OmnibusHelper.check_deprecations`), and the package upgrade that
+    /// crosses the removal stops in its pre-install check. A removed
+    /// top-level name (`sidekiq_cluster[...]`, `unicorn[...]` after 14.0)
+    /// makes reconfigure fail with `UnknownConfigOptionError`. Otherwise the
+    /// key is accepted and ignored: the limit you think you set does not
     /// exist. Rate limits live in Admin Area > Settings > Network now.
     ///
     /// ## Example
@@ -25,44 +43,64 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// No fix: the setting must be made in the Admin Area (or the
-    /// application settings API), which a file edit cannot do.
+    /// No fix: the replacement (an Admin Area setting, a new key with a
+    /// different shape) is a decision a file edit cannot make.
     pub struct ObsoleteSetting {
         code: "GL004",
         name: "obsolete-setting",
-        severity: Warning,
+        severity: Error,
         default_on: true,
         fix: None,
     }
 }
 
-/// Where a removed key's setting lives now.
-fn replacement(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "rack_attack_protected_paths" | "rack_attack_admin_area_protected_paths_enabled" => {
-            "removed in GitLab 13.0/13.1; protected paths are set in Admin Area > Settings > Network > Protected paths"
+/// Where a removed rate-limit key's setting lives now (deprecations.rb has
+/// no note for these).
+fn advice(path: &[&str]) -> Option<&'static str> {
+    match path {
+        ["gitlab_rails", "rack_attack_protected_paths" | "rack_attack_admin_area_protected_paths_enabled"] => {
+            Some("protected paths are set in Admin Area > Settings > Network > Protected paths")
         }
-        "rate_limit_requests_per_period" | "rate_limit_period" => {
-            "removed in GitLab 13.0; rate limits are set in Admin Area > Settings > Network > User and IP rate limits"
+        ["gitlab_rails", "rate_limit_requests_per_period" | "rate_limit_period"] => {
+            Some("rate limits are set in Admin Area > Settings > Network > User and IP rate limits")
         }
-        "rate_limiting_response_text" => {
-            "an application setting (Admin Area > Settings > Network > User and IP rate limits), not a gitlab.rb key"
-        }
-        k if k.starts_with("throttle_") => {
-            "an application setting (Admin Area > Settings > Network, or the application settings API), not a gitlab.rb key"
-        }
-        _ => return None,
-    })
+        _ => None,
+    }
 }
 
 impl Check for ObsoleteSetting {
     fn check(&self, model: &Model, checker: &mut Checker<'_>) {
         let Model::Gitlab(tree) = model else { return };
-        let (path, settings) = (tree.path.as_path(), tree.settings());
-        for setting in settings.settings("gitlab_rails") {
-            let Some(key) = setting.keys.first() else { continue };
-            let Some(now) = replacement(&key.value) else { continue };
-            checker.report(path, key.span, format!("gitlab_rails['{}'] does nothing: {now}", key.value), None);
+        let target = keyed::target_version(checker);
+        let version = target.version;
+        for w in written(&tree.file) {
+            let path = w.path();
+            if let Some(now) = admin_area_setting(&path) {
+                checker.report(&tree.path, w.span_of(1), format!("{} does nothing: {now}", spell(&path[..2])), None);
+                continue;
+            }
+            for (i, k) in known_prefixes(&path) {
+                let Some(k) = k else { continue };
+                let KeyStatus::Removed { since, message, refused } = status(k, version) else { continue };
+                let name = spell(&path[..=i]);
+                let what = if i == 0 && !is_top_level_in(path[0], version) {
+                    format!(
+                        "`{}` is no longer a gitlab.rb name (removed in GitLab {since}): on {}, reconfigure fails with `UnknownConfigOptionError`",
+                        path[0],
+                        describe(&target)
+                    )
+                } else if refused {
+                    format!(
+                        "{name} was removed in GitLab {since}: on {}, reconfigure stops (\"Removed configurations found in gitlab.rb. Aborting reconfigure.\")",
+                        describe(&target)
+                    )
+                } else {
+                    format!("{name} was removed in GitLab {since}: {} ignores it", describe(&target))
+                };
+                let note = message.or_else(|| advice(&path[..=i])).map(|m| format!("; {m}")).unwrap_or_default();
+                checker.report(&tree.path, w.span_of(i), format!("{what}{note}"), None);
+                break;
+            }
         }
     }
 }

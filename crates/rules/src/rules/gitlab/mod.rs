@@ -1,12 +1,18 @@
 //! Rules for GitLab Omnibus gitlab.rb (GL).
 
+mod keyed;
 mod omnibus;
+mod quoted;
 mod rack_attack;
 
 mod gl001_whitelist_gap;
 mod gl002_bad_entry;
 mod gl003_allow_all;
 mod gl004_obsolete_setting;
+mod gl005_unknown_key;
+mod gl006_deprecated_setting;
+mod gl007_quoted_boolean;
+mod gl008_quoted_number;
 mod gl020_ban_cannot_work;
 mod gl021_external_url_http;
 mod gl022_https_without_redirect;
@@ -28,6 +34,10 @@ pub(crate) use gl001_whitelist_gap::WhitelistGap;
 pub(crate) use gl002_bad_entry::BadEntry;
 pub(crate) use gl003_allow_all::AllowAll;
 pub(crate) use gl004_obsolete_setting::ObsoleteSetting;
+pub(crate) use gl005_unknown_key::UnknownKey;
+pub(crate) use gl006_deprecated_setting::DeprecatedSetting;
+pub(crate) use gl007_quoted_boolean::QuotedBoolean;
+pub(crate) use gl008_quoted_number::QuotedNumber;
 pub(crate) use gl020_ban_cannot_work::BanCannotWork;
 pub(crate) use gl021_external_url_http::ExternalUrlHttp;
 pub(crate) use gl022_https_without_redirect::HttpsWithoutRedirect;

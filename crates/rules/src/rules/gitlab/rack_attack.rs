@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use conflint_core::Span;
+use conflint_core::gitlab::keys::{GitlabVersion, alias_of};
 use conflint_core::gitlab::{EffectiveValue, GitlabRbFile, GitlabSettings, HashKey, ValueId, ValueKind};
 use ipnet::IpNet;
 
@@ -77,21 +78,36 @@ impl Trusted {
 }
 
 /// Addresses that must never be banned: `--trusted-ip`/`[gitlab]
-/// trusted-ips`, plus the load balancers GitLab is told to trust.
-pub(super) fn trusted(file: &GitlabRbFile, settings: &GitlabSettings<'_>, configured: &[IpNet]) -> Vec<Trusted> {
+/// trusted-ips`, plus the load balancers GitLab is told to trust in
+/// `version`: `gitlab_rails['trusted_proxies']` and the NGINX
+/// `real_ip_trusted_addresses`, read under the spelling that release uses
+/// (GitLab 19.2 moved `nginx[...]` to `gitlab_rails['nginx'][...]`; from
+/// then on the new key wins where it is set, and the old one is copied in
+/// where it is not: keys::alias_of).
+pub(crate) fn trusted(
+    file: &GitlabRbFile,
+    settings: &GitlabSettings<'_>,
+    configured: &[IpNet],
+    version: GitlabVersion,
+) -> Vec<Trusted> {
     let mut out: Vec<Trusted> = configured
         .iter()
         .map(|n| Trusted { net: *n, why: "a trusted address (--trusted-ip)".to_string(), from_user: true })
         .collect();
-    let sources: [(&str, &[&str]); 3] = [
-        ("gitlab_rails", &["trusted_proxies"]),
-        ("nginx", &["real_ip_trusted_addresses"]),
-        ("gitlab_rails", &["nginx", "real_ip_trusted_addresses"]),
-    ];
-    for (receiver, path) in sources {
-        let Some(effective) = settings.effective(receiver, path) else { continue };
+    let sources: [&[&str]; 2] = [&["gitlab_rails", "trusted_proxies"], &["nginx", "real_ip_trusted_addresses"]];
+    for source in sources {
+        let spellings: Vec<&[&str]> = match alias_of(source) {
+            Some(alias) if version >= alias.since => vec![alias.new, alias.old],
+            _ => vec![source],
+        };
+        let found = spellings.iter().find_map(|full| {
+            let (receiver, path) = full.split_first()?;
+            let effective = settings.effective(receiver, path)?;
+            Some((*full, effective))
+        });
+        let Some((full, effective)) = found else { continue };
         let EffectiveValue::Literal(id) = effective.value else { continue };
-        let name = format!("{receiver}[{}]", path.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join("]["));
+        let name = super::keyed::spell(full);
         for (_, text) in array_strings(file, id).unwrap_or_default() {
             if let Some(net) = text.as_deref().and_then(parse_entry) {
                 if !out.iter().any(|t| t.net == net) {

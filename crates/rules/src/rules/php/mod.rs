@@ -1,5 +1,6 @@
 //! Rules for php.ini (PH).
 
+mod directive_lines;
 mod edit;
 mod hardening;
 mod scoped;
@@ -8,6 +9,11 @@ mod ph001_expose_php;
 mod ph002_display_errors;
 mod ph003_hash_comment;
 mod ph004_ambiguous_boolean;
+mod ph005_unknown_directive;
+mod ph006_removed_directive;
+mod ph007_no_longer_available;
+mod ph008_deprecated_directive;
+mod ph009_invalid_value;
 mod ph020_allow_url_include;
 mod ph021_allow_url_fopen;
 mod ph022_enable_dl;
@@ -28,6 +34,11 @@ pub(crate) use ph001_expose_php::ExposePhp;
 pub(crate) use ph002_display_errors::DisplayErrors;
 pub(crate) use ph003_hash_comment::HashComment;
 pub(crate) use ph004_ambiguous_boolean::AmbiguousBoolean;
+pub(crate) use ph005_unknown_directive::UnknownDirective;
+pub(crate) use ph006_removed_directive::RemovedDirective;
+pub(crate) use ph007_no_longer_available::NoLongerAvailable;
+pub(crate) use ph008_deprecated_directive::DeprecatedDirective;
+pub(crate) use ph009_invalid_value::InvalidValue;
 pub(crate) use ph020_allow_url_include::AllowUrlInclude;
 pub(crate) use ph021_allow_url_fopen::AllowUrlFopen;
 pub(crate) use ph022_enable_dl::EnableDl;
