@@ -63,7 +63,7 @@ fn debian_envvars_define_the_variables_httpd_sees() {
     write(&root, "envvars", "export APACHE_SITES=sites-enabled\n");
     write(&root, "apache2.conf", "ServerTokens Prod\nTraceEnable Off\nIncludeOptional ${APACHE_SITES}/*.conf\n");
     write(&root, "sites-enabled/a.conf", "ServerSignature On\n");
-    let value = json(temp.path(), &["--format", "json", "."]);
+    let value = json(temp.path(), &["--format", "json", "--select", "HT00", "."]);
     let paths: Vec<&str> =
         value["diagnostics"].as_array().into_iter().flatten().filter_map(|d| d["path"].as_str()).collect();
     assert_eq!(paths, ["apache2/sites-enabled/a.conf"]);
@@ -78,10 +78,39 @@ fn apache_2_2_trees_are_detected_and_can_be_forced() {
         "httpd.conf",
         "ServerTokens Prod\nTraceEnable Off\nNameVirtualHost *:80\n<Directory /srv>\n    Order allow,deny\n    Allow from all\n</Directory>\nMaxClients 150\n",
     );
-    let detected = json(temp.path(), &["--format", "json", "."]);
+    let detected = json(temp.path(), &["--format", "json", "--select", "HT00", "."]);
     assert!(detected["diagnostics"].as_array().is_some_and(std::vec::Vec::is_empty), "2.2: no HT006 {detected}");
-    let forced = json(temp.path(), &["--format", "json", "--apache-version", "2.4", "."]);
+    let forced = json(temp.path(), &["--format", "json", "--select", "HT00", "--apache-version", "2.4", "."]);
     let codes: Vec<&str> =
         forced["diagnostics"].as_array().into_iter().flatten().filter_map(|d| d["code"].as_str()).collect();
     assert_eq!(codes, ["HT006", "HT006", "HT006", "HT006"], "NameVirtualHost, Order, Allow, MaxClients");
+}
+
+/// `-D` names from the start command (Debian's APACHE_ARGUMENTS in envvars,
+/// RHEL's OPTIONS in /etc/sysconfig/httpd) decide `<IfDefine>`: a typo under
+/// a defined name is an error, under an undecided one a warning.
+#[test]
+fn start_arguments_in_the_tree_decide_ifdefine() {
+    let body =
+        "LoadModule mpm_event_module modules/mod_mpm_event.so\n<IfDefine MAINT>\n    ServerTokenz Prod\n</IfDefine>\n";
+    let severity = |value: &serde_json::Value| {
+        value["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|d| d["code"] == "HT010")
+            .map(|d| d["severity"].as_str().unwrap_or_default().to_string())
+    };
+    for (start_file, start_text, entry) in [
+        ("etc/apache2/envvars", "export APACHE_ARGUMENTS='-D MAINT'\n", "etc/apache2/apache2.conf"),
+        ("etc/sysconfig/httpd", "OPTIONS=\"-DMAINT\"\n", "etc/httpd/conf/httpd.conf"),
+    ] {
+        let temp = tempfile::tempdir().expect("tempdir");
+        write(temp.path(), entry, body);
+        let undecided = json(temp.path(), &["--format", "json", "--no-verify", entry]);
+        assert_eq!(severity(&undecided).as_deref(), Some("warning"), "{entry} without {start_file}: {undecided}");
+        write(temp.path(), start_file, start_text);
+        let decided = json(temp.path(), &["--format", "json", "--no-verify", entry]);
+        assert_eq!(severity(&decided).as_deref(), Some("error"), "{entry} with {start_file}: {decided}");
+    }
 }

@@ -25,6 +25,22 @@ pub fn parse(text: &str) -> HashMap<String, String> {
     vars
 }
 
+/// The names a start command line defines with `-D NAME` or `-DNAME`
+/// (Debian's `APACHE_ARGUMENTS` in envvars, RHEL's `OPTIONS` in
+/// /etc/sysconfig/httpd): what `<IfDefine>` then sees.
+pub fn command_line_defines(arguments: &str) -> Vec<String> {
+    let mut defines = Vec::new();
+    let mut words = arguments.split_ascii_whitespace();
+    while let Some(word) = words.next() {
+        match word.strip_prefix("-D") {
+            Some("") => defines.extend(words.next().map(str::to_string)),
+            Some(name) => defines.push(name.to_string()),
+            None => {}
+        }
+    }
+    defines
+}
+
 fn unquote(value: &str) -> String {
     let v = value.as_bytes();
     if v.len() >= 2 && (v[0] == b'"' || v[0] == b'\'') && v[v.len() - 1] == v[0] {
@@ -67,6 +83,14 @@ fn expand(value: &str, vars: &HashMap<String, String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_defines_from_start_arguments() {
+        assert_eq!(command_line_defines("-DSSL -D  STATUS -k start -e info"), ["SSL", "STATUS"]);
+        let vars = parse("export APACHE_ARGUMENTS='-D MAINTENANCE'\n#export APACHE_ARGUMENTS='-D OLD'\n");
+        assert_eq!(command_line_defines(&vars["APACHE_ARGUMENTS"]), ["MAINTENANCE"]);
+        assert!(command_line_defines("-D").is_empty());
+    }
 
     #[test]
     fn reads_debian_envvars() {

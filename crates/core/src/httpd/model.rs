@@ -400,6 +400,22 @@ struct Walker<'a> {
     expansions: Vec<HttpdFile>,
 }
 
+/// The `-D` names the server's start command passes, when the tree holds
+/// the file that sets them: Debian's `APACHE_ARGUMENTS` (envvars, next to
+/// apache2.conf) and RHEL's `OPTIONS` (/etc/sysconfig/httpd, beside the
+/// httpd directory of /etc/httpd/conf/httpd.conf).
+fn start_defines(fs: Option<&dyn FileSystem>, entry: &Path, env: &HashMap<String, String>) -> Vec<String> {
+    let mut defines = env.get("APACHE_ARGUMENTS").map(|a| super::envvars::command_line_defines(a)).unwrap_or_default();
+    let sysconfig = entry.parent().and_then(Path::parent).and_then(Path::parent).map(|etc| etc.join("sysconfig/httpd"));
+    if let (Some(fs), Some(path)) = (fs, sysconfig) {
+        if let Ok(bytes) = fs.read(&path) {
+            let vars = super::envvars::parse(&String::from_utf8_lossy(&bytes));
+            defines.extend(vars.get("OPTIONS").map(|o| super::envvars::command_line_defines(o)).unwrap_or_default());
+        }
+    }
+    defines
+}
+
 impl<'a> Walker<'a> {
     fn new(
         fs: Option<&'a dyn FileSystem>,
@@ -432,7 +448,13 @@ impl<'a> Walker<'a> {
             by_identity: HashMap::new(),
             items: Vec::new(),
             problems: Vec::new(),
-            defines: options.defines.iter().map(|d| (d.clone(), String::new())).collect(),
+            defines: options
+                .defines
+                .iter()
+                .cloned()
+                .chain(start_defines(fs, entry, &env))
+                .map(|d| (d, String::new()))
+                .collect(),
             env,
             modules: Modules::default(),
             mpm: None,
