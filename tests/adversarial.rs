@@ -260,7 +260,12 @@ const ROWS: &[Row] = &[
         // takes one argument").
         codes: &["HT002", "HT011"],
         message: "ServerSignature On",
-        fix: signature_fix("apache2/conf.d/cont.conf"),
+        fix: Fix::Replaces {
+            path: "apache2/conf.d/cont.conf",
+            from: "ServerSignature On",
+            to: "ServerSignature Off",
+            exit: 1,
+        },
         ..ROW
     },
     // --- depth and size --------------------------------------------------
@@ -274,7 +279,12 @@ const ROWS: &[Row] = &[
         // httpd refuses a <Directory> inside another (HT008).
         codes: &["HT002", "HT008"],
         message: "ServerSignature On",
-        fix: signature_fix("apache2/conf.d/nested.conf"),
+        fix: Fix::Replaces {
+            path: "apache2/conf.d/nested.conf",
+            from: "ServerSignature On",
+            to: "ServerSignature Off",
+            exit: 1,
+        },
         secs: 20,
         ..ROW
     },
@@ -299,7 +309,12 @@ const ROWS: &[Row] = &[
         exit: 1,
         codes: &["HT002", "HT008"],
         message: "ServerSignature On",
-        fix: signature_fix("apache2/apache2.conf"),
+        fix: Fix::Replaces {
+            path: "apache2/apache2.conf",
+            from: "ServerSignature On",
+            to: "ServerSignature Off",
+            exit: 1,
+        },
         secs: 20,
         ..ROW
     },

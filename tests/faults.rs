@@ -96,6 +96,11 @@ fn sandbox() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::Builder::new().prefix("conflint-faults-").tempdir().expect("temporary directory");
     let root = dir.path().canonicalize().expect("canonical temporary directory");
     fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).expect("chmod sandbox");
+    // The fault tests are about writing: only the rules whose findings and
+    // fixes the kinds below spell out (the hardening rules would add their
+    // own to every tree).
+    fs::write(root.join("conflint.toml"), "select = [\"HT001\", \"HT002\", \"HT003\", \"HT007\"]\n")
+        .expect("write conflint.toml");
     (dir, root)
 }
 

@@ -76,7 +76,7 @@ fn php_built_in_server_sends_no_x_powered_by_after_fix() {
         let headers = get_headers(port);
         assert!(headers.contains("X-Powered-By: PHP/"), "before the fix PHP advertises itself: {headers}");
     }
-    let (code, _, stderr) = common::conflint_in(temp.path(), &["--fix", "."]);
+    let (code, _, stderr) = common::conflint_in(temp.path(), &["--fix", "--select", "PH001", "."]);
     assert_eq!(code, 0, "{stderr}");
     let fixed = std::fs::read_to_string(&ini).expect("read");
     assert!(fixed.contains(";expose_php = On\nexpose_php = Off\n"), "{fixed}");

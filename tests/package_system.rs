@@ -245,7 +245,7 @@ fn deb_installs_works_and_removes_cleanly() {
         for d in diagnostics {
             let code = d["code"].as_str().expect("code");
             assert!(
-                code.len() == 5 && ["HT", "PH", "GL"].contains(&&code[..2]),
+                code.len() == 5 && ["HT", "TL", "PH", "GL"].contains(&&code[..2]),
                 "only rule findings on Debian's own configuration (no CL001-CL003): {d}"
             );
             assert!(

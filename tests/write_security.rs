@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use conflint_cli::write::{
     InPlaceReason, ReadFile, TempFile, WriteError, WriteOptions, Writer, Written, cleanup_stale_temps,
-    install_signal_handlers, is_conflint_temp, read_for_fix, temp_owner,
+    install_signal_handlers, is_conflint_temp, read_for_fix, set_writing, temp_owner,
 };
 
 const ON: &str = "ServerSignature On\n";
@@ -152,6 +152,9 @@ fn zz_child_process() {
             let number: i32 = signal.trim_start_matches("signal-").parse().expect("signal number");
             let read = read_for_fix(&path).expect("read");
             install_signal_handlers();
+            // The run is writing: a signal now only sets the flag (before
+            // writing, it would exit at once).
+            set_writing(true);
             // SAFETY: raise(3) on this process; the handler only sets a flag.
             unsafe { libc::raise(number) };
             match Writer::new(WriteOptions::default()).write(&read, &toggle(&read.bytes)) {

@@ -233,6 +233,11 @@ impl HttpdTree {
     /// branches, `<IfModule mod_authz_core.c>` and `<IfVersion >= 2.4>` 2.4
     /// ones. Applications ship both side by side in one `.htaccess`.
     pub fn version_branch(&self, id: ItemId) -> Option<ApacheVersion> {
+        // An item under an undecided conditional is itself undecided; the
+        // walk up is for those only (it is as long as the nesting is deep).
+        if self.items[id].truth != Truth::Maybe {
+            return None;
+        }
         self.ancestors(id).find_map(|a| {
             let item = &self.items[a];
             if !item.is_conditional() || item.truth != Truth::Maybe {
