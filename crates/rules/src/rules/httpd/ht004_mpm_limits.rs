@@ -219,49 +219,22 @@ fn check_threaded(s: &MpmSettings) -> Vec<Correction> {
     let event = s.mpm == Mpm::Event;
     let code = |worker: &str, event_code: &str| if event { event_code.to_string() } else { worker.to_string() };
     let mut out = Vec::new();
-    let mut server_limit = s.server_limit.value;
-    if server_limit > d.max_server_limit || server_limit < 1 {
-        let new = server_limit.clamp(1, d.max_server_limit);
-        let warning = if server_limit > d.max_server_limit {
-            format!(
-                "WARNING: ServerLimit of {server_limit} exceeds compile-time limit of {new} servers, decreasing to {new}."
-            )
-        } else {
-            format!("WARNING: ServerLimit of {server_limit} not allowed, increasing to 1.")
-        };
-        out.push(Correction {
-            directive: "ServerLimit",
-            setting: s.server_limit,
-            new_value: Some(new),
-            anchor: None,
-            warning,
-            runs: None,
-            advice: NO_ADVICE,
-        });
-        server_limit = new;
-    }
-    let mut thread_limit = s.thread_limit.value;
-    if thread_limit > d.max_thread_limit || thread_limit < 1 {
-        let new = thread_limit.clamp(1, d.max_thread_limit);
-        let warning = if thread_limit > d.max_thread_limit {
-            format!(
-                "{}: WARNING: ThreadLimit of {thread_limit} exceeds compile-time limit of {new} threads, decreasing to {new}.",
-                code("AH00305", "AH00502")
-            )
-        } else {
-            format!("WARNING: ThreadLimit of {thread_limit} not allowed, increasing to 1.")
-        };
-        out.push(Correction {
-            directive: "ThreadLimit",
-            setting: s.thread_limit,
-            new_value: Some(new),
-            anchor: None,
-            warning,
-            runs: None,
-            advice: NO_ADVICE,
-        });
-        thread_limit = new;
-    }
+    let (server_limit, correction) = compile_time_limit(
+        "ServerLimit",
+        s.server_limit,
+        d.max_server_limit,
+        "servers",
+        (&code("AH00300", "AH00497"), &code("AH00302", "AH00499")),
+    );
+    out.extend(correction);
+    let (thread_limit, correction) = compile_time_limit(
+        "ThreadLimit",
+        s.thread_limit,
+        d.max_thread_limit,
+        "threads",
+        (&code("AH00305", "AH00502"), &code("AH00307", "AH00504")),
+    );
+    out.extend(correction);
     let mut tpc = s.threads_per_child.value;
     if tpc > thread_limit {
         out.push(Correction {
@@ -280,7 +253,10 @@ fn check_threaded(s: &MpmSettings) -> Vec<Correction> {
             setting: s.threads_per_child,
             new_value: Some(1),
             anchor: None,
-            warning: format!("WARNING: ThreadsPerChild of {tpc} not allowed, increasing to 1."),
+            warning: format!(
+                "{}: WARNING: ThreadsPerChild of {tpc} not allowed, increasing to 1.",
+                code("AH00312", "AH00509")
+            ),
             runs: None,
             advice: NO_ADVICE,
         });
@@ -320,6 +296,34 @@ fn check_threaded(s: &MpmSettings) -> Vec<Correction> {
     }
     out.extend(check_minimums(s, "", "", "MinSpareThreads"));
     out
+}
+
+/// A limit httpd holds between 1 and its compile-time maximum (ServerLimit,
+/// ThreadLimit of worker and event): the value it uses, and the correction
+/// when it differs, with httpd's message codes for a value too high and
+/// too low.
+fn compile_time_limit(
+    directive: &'static str,
+    setting: Setting,
+    max: i64,
+    unit: &str,
+    (too_high, too_low): (&str, &str),
+) -> (i64, Option<Correction>) {
+    let value = setting.value;
+    if (1..=max).contains(&value) {
+        return (value, None);
+    }
+    let new = value.clamp(1, max);
+    let warning = if value > max {
+        format!(
+            "{too_high}: WARNING: {directive} of {value} exceeds compile-time limit of {new} {unit}, decreasing to {new}."
+        )
+    } else {
+        format!("{too_low}: WARNING: {directive} of {value} not allowed, increasing to 1.")
+    };
+    let correction =
+        Correction { directive, setting, new_value: Some(new), anchor: None, warning, runs: None, advice: NO_ADVICE };
+    (new, Some(correction))
 }
 
 /// StartServers and MinSpare* below 1.
