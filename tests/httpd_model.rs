@@ -114,3 +114,22 @@ fn start_arguments_in_the_tree_decide_ifdefine() {
         assert_eq!(severity(&decided).as_deref(), Some("error"), "{entry} with {start_file}: {decided}");
     }
 }
+
+/// XAMPP keeps a backup `conf/original/httpd.conf` beside `conf/httpd.conf`:
+/// it is checked as a tree of its own, and the run says so.
+#[test]
+fn a_backup_entry_beside_the_real_one_is_named_as_its_own_tree() {
+    let temp = tempfile::tempdir().expect("tempdir");
+    write(temp.path(), "apache/conf/httpd.conf", "ServerTokens Prod\nTraceEnable Off\n");
+    write(temp.path(), "apache/conf/original/httpd.conf", "ServerTokens Full\nTraceEnable Off\n");
+    let (_, stdout, stderr) = common::conflint_in(temp.path(), &["--no-verify", "--select", "HT001", "."]);
+    assert!(
+        stderr.contains(
+            "note: apache/conf/original/httpd.conf is checked as a tree of its own: no file of apache/conf/httpd.conf's tree includes it"
+        ),
+        "{stderr}"
+    );
+    assert!(stdout.contains("apache/conf/original/httpd.conf:1:14: HT001"), "{stdout}");
+    let (_, _, quiet) = common::conflint_in(temp.path(), &["--no-verify", "--format", "json", "."]);
+    assert!(!quiet.contains("note:"), "machine formats stay quiet: {quiet}");
+}

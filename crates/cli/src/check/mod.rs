@@ -85,6 +85,16 @@ pub fn check_command(args: CheckArgs, io: &mut Io<'_>) -> u8 {
     };
     let found = identify(walked.files, &fs);
     let planned = plan(found, &fs, &settings);
+    if args.format == crate::args::Format::Human && !args.quiet {
+        for (entry, outer) in nested_entries(&planned.entries) {
+            say!(
+                io.stderr,
+                "conflint: note: {} is checked as a tree of its own: no file of {}'s tree includes it (a backup copy?)",
+                conflint_core::text::quoted_path(entry.strip_prefix(".").unwrap_or(entry)),
+                conflint_core::text::quoted_path(outer.strip_prefix(".").unwrap_or(outer))
+            );
+        }
+    }
     // Fixing reads through stamps (device, inode, size, time of each file
     // read), so the writer can tell the file it replaces is the one fixed.
     let stamps = crate::write::StampingFileSystem::over(fs);
@@ -164,6 +174,26 @@ fn discover_paths(paths: &[PathBuf], config: &Config, io: &mut Io<'_>) -> Result
         );
     }
     Ok(walked)
+}
+
+/// httpd entry files that lie in another entry's directory (XAMPP keeps
+/// `conf/original/httpd.conf` next to `conf/httpd.conf`): each is its own
+/// tree, which a reader of the findings should be told.
+fn nested_entries(entries: &[conflint_core::Target]) -> Vec<(&std::path::Path, &std::path::Path)> {
+    let httpd: Vec<&conflint_core::Target> = entries
+        .iter()
+        .filter(|t| t.kind == conflint_core::FileKind::Httpd && t.scope == conflint_core::Scope::Tree)
+        .collect();
+    let mut out = Vec::new();
+    for inner in &httpd {
+        let outer = httpd.iter().find(|outer| {
+            outer.path != inner.path && outer.path.parent().is_some_and(|dir| inner.path.starts_with(dir))
+        });
+        if let Some(outer) = outer {
+            out.push((inner.path.as_path(), outer.path.as_path()));
+        }
+    }
+    out
 }
 
 /// The identity of each file found (a stat each: in parallel).
