@@ -54,8 +54,9 @@ const DEFAULT_MPM: &str = "mpm_event_module";
 
 /// Disagreements that are understood, by case label, with the reason.
 /// The pure checks agree on every generated case on Debian's apache2 2.4.71
-/// (5,863 cases); the whole pipeline differs on the two below. Where only the message differs (both refuse), the run prints it
-/// with CONFLINT_SHOW_MESSAGES=1; the known ones are:
+/// (5,863 cases); the whole pipeline differs on the four below. Where only
+/// the message differs (both refuse), the run prints it with
+/// CONFLINT_SHOW_MESSAGES=1; the known ones are:
 /// - bison's "expecting ..." lists, which conflint gives only where they are
 ///   plain (ap_expr syntax errors);
 /// - `RewriteCond: cannot compile expression "X": E` is printed by 2.4.71
@@ -77,6 +78,8 @@ const KNOWN: &[(&str, &str)] = &[
          knows only from -D, conflint.toml, envvars or /etc/sysconfig/httpd: a warning, not an error",
     ),
     ("<RequireAny> in <IfDefine>", "pipeline: as above, the undecided <IfDefine> makes it a warning"),
+    ("<Limit> in <IfDefine>", "pipeline: as above, the undecided <IfDefine> makes it a warning"),
+    ("<LimitExcept> in <IfDefine>", "pipeline: as above, the undecided <IfDefine> makes it a warning"),
 ];
 
 // ---------------------------------------------------------------------------

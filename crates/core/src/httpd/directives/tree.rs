@@ -70,13 +70,12 @@ pub(crate) fn configtest(tree: &HttpdTree) -> Vec<TreeProblem> {
             check_directive(&env, &outer, &item.name, &raw)
         };
         let problems = problems.into_iter().filter(|p| !provided_elsewhere(tree, &modules, id, p));
-        out.extend(problems.map(|problem| TreeProblem {
-            file: item.file,
-            item: Some(id),
-            span,
-            problem,
-            truth: item.truth,
-        }));
+        // A conditional's tag is read whatever its condition says (a bad
+        // `<IfVersion>` is refused even when it would be false): what
+        // decides is the truth around it.
+        let truth =
+            if item.is_conditional() { item.parent.map_or(Truth::Yes, |p| tree.item(p).truth) } else { item.truth };
+        out.extend(problems.map(|problem| TreeProblem { file: item.file, item: Some(id), span, problem, truth }));
     }
     out.extend(byte_order_marks(tree));
     out
