@@ -403,9 +403,22 @@ fn concurrent_appender_loses_no_line() {
     let site = root.join("conf.d/site.conf");
     put(&site, ON);
     let mut appender = child("append", &site).stdout(Stdio::piped()).spawn().expect("spawn appender");
+    // The appender starts in its own process; the writes race it only once
+    // its first line is in (a slow, loaded CI machine can take a while).
+    let started = std::time::Instant::now();
+    while fs::read_to_string(&site).expect("read").lines().count() < 2 {
+        assert!(started.elapsed() < Duration::from_secs(60), "the appender never appended");
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let writer = Writer::new(WriteOptions::default());
     let (mut written, mut changed) = (0, 0);
-    for _ in 0..200 {
+    // At least 200 writes, and on until one was refused (the race was
+    // exercised), within a bound.
+    let racing = std::time::Instant::now();
+    for round in 0.. {
+        if round >= 200 && (changed > 0 || racing.elapsed() > Duration::from_secs(60)) {
+            break;
+        }
         let read = read_for_fix(&site).expect("read");
         match writer.write(&read, &toggle(&read.bytes)) {
             Ok(Written::Replaced) => written += 1,
