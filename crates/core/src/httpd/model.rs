@@ -32,8 +32,27 @@ pub struct HttpdOptions {
     pub defines: Vec<String>,
 }
 
-/// Index of a file in [`HttpdTree::files`].
-pub type FileId = usize;
+/// A file of an [`HttpdTree`]: its index in [`HttpdTree::files`], typed so
+/// that it cannot be mixed up with a line or an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub usize);
+
+impl FileId {
+    /// The entry file (or the file checked alone): always the first.
+    pub const ENTRY: FileId = FileId(0);
+
+    /// The index in [`HttpdTree::files`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl std::ops::Index<FileId> for Vec<TreeFile> {
+    type Output = TreeFile;
+    fn index(&self, id: FileId) -> &TreeFile {
+        &self[id.0]
+    }
+}
 /// Index of an item in [`HttpdTree::items`].
 pub type ItemId = usize;
 
@@ -351,7 +370,8 @@ pub enum EntryError {
 /// One file being read, where it stands, and the sections open in it.
 struct Frame {
     file: FileId,
-    next: LineId,
+    /// The index of the next line to read.
+    next: usize,
     /// The item that encloses this file (the section around its `Include`).
     parent: Option<ItemId>,
     /// Items of the sections opened in this file, innermost last.
@@ -469,7 +489,7 @@ impl<'a> Walker<'a> {
             expansions: Vec::new(),
             undefined: std::collections::HashSet::new(),
         };
-        walker.by_identity.insert(identity.clone(), 0);
+        walker.by_identity.insert(identity.clone(), FileId(0));
         walker.files.push(TreeFile { path: entry.to_path_buf(), identity, syntax });
         walker
     }
@@ -477,11 +497,12 @@ impl<'a> Walker<'a> {
     fn run(mut self) -> HttpdTree {
         let chain = vec![self.files[0].identity.clone()];
         let shown = vec![self.files[0].path.clone()];
-        let mut stack = vec![Frame { file: 0, next: 0, parent: None, open: Vec::new(), chain, shown, expansion: None }];
+        let mut stack =
+            vec![Frame { file: FileId(0), next: 0, parent: None, open: Vec::new(), chain, shown, expansion: None }];
         while let Some(mut frame) = stack.pop() {
             let mut pushed: Vec<Frame> = Vec::new();
             while frame.next < self.syntax(&frame).lines.len() {
-                let line_id = frame.next;
+                let line_id = LineId(frame.next);
                 frame.next += 1;
                 let included = self.line(&mut frame, line_id);
                 if !included.is_empty() {
@@ -538,8 +559,8 @@ impl<'a> Walker<'a> {
                 let close = open.close;
                 if name.eq_ignore_ascii_case("Macro") {
                     // A definition: its body only takes effect where it is used.
-                    let end = close.unwrap_or(file.lines.len());
-                    let body = file.lines[line_id + 1..end].iter().map(|l| file.text(l.text).into_owned()).collect();
+                    let end = close.map_or(file.lines.len(), LineId::index);
+                    let body = file.lines[line_id.0 + 1..end].iter().map(|l| file.text(l.text).into_owned()).collect();
                     if let Some((macro_name, params)) = args.split_first() {
                         self.macros.insert(macro_name.to_ascii_lowercase(), MacroDef { params: params.to_vec(), body });
                     }
@@ -553,7 +574,7 @@ impl<'a> Walker<'a> {
                 if truth == Truth::No {
                     // httpd skips a false conditional up to its end tag.
                     match close {
-                        Some(close) => frame.next = close + 1,
+                        Some(close) => frame.next = close.0 + 1,
                         None => {
                             frame.next = usize::MAX;
                             let message = format!("Expected </{name}> before end of configuration");
@@ -876,7 +897,7 @@ impl<'a> Walker<'a> {
         };
         match HttpdFile::parse(bytes) {
             Ok(syntax) => {
-                let id = self.files.len();
+                let id = FileId(self.files.len());
                 self.files.push(TreeFile { path: path.to_path_buf(), identity: identity.clone(), syntax });
                 self.by_identity.insert(identity.clone(), id);
                 Some(id)

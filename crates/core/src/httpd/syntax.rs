@@ -23,8 +23,30 @@ mod grammar {
 
 use grammar::{HttpdGrammar, Rule};
 
-/// Index of a line in [`HttpdFile::lines`].
-pub type LineId = usize;
+/// A line of one [`HttpdFile`]: its index in [`HttpdFile::lines`], typed so
+/// that it cannot be mixed up with a file or an item of a tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LineId(pub usize);
+
+impl LineId {
+    /// The index in [`HttpdFile::lines`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl std::ops::Index<LineId> for Vec<Line> {
+    type Output = Line;
+    fn index(&self, id: LineId) -> &Line {
+        &self[id.0]
+    }
+}
+
+impl std::ops::IndexMut<LineId> for Vec<Line> {
+    fn index_mut(&mut self, id: LineId) -> &mut Line {
+        &mut self[id.0]
+    }
+}
 
 /// One parsed httpd configuration file.
 #[derive(Debug, Clone)]
@@ -284,7 +306,7 @@ impl HttpdFile {
 
     /// The opening tags enclosing `line`, innermost first.
     pub fn ancestors(&self, line: LineId) -> impl Iterator<Item = LineId> + '_ {
-        std::iter::successors(self.lines.get(line).and_then(|l| l.parent), |p| self.lines[*p].parent)
+        std::iter::successors(self.lines.get(line.0).and_then(|l| l.parent), |p| self.lines[*p].parent)
     }
 
     /// A readable outline of the tree, one line per logical line, indented by
@@ -296,7 +318,7 @@ impl HttpdFile {
         }
         let mut depth = vec![0usize; self.lines.len()];
         for (id, line) in self.lines.iter().enumerate() {
-            let d = line.parent.map_or(0, |p| depth[p] + 1);
+            let d = line.parent.map_or(0, |p| depth[p.0] + 1);
             depth[id] = d;
             // A closing tag has its opening tag's parent, hence its depth.
             let indent = "  ".repeat(d);
@@ -433,7 +455,7 @@ fn plain_statement(line: &[u8], pos: usize, first: usize) -> Option<LineKind> {
             let tail_end = (tail_start..line.len()).rfind(|&j| !is_blank(&line[j])).map_or(tail_start, |j| j + 1);
             let name = Span::new(pos + first + 2, pos + name_end);
             let tail = Span::new(pos + tail_start, pos + tail_end);
-            Some(LineKind::Close(SectionClose { name, open: usize::MAX, tail }))
+            Some(LineKind::Close(SectionClose { name, open: LineId(usize::MAX), tail }))
         }
         (b'<', _) => {
             // `<Name args>`: the arguments end at the last `>` on the line.
@@ -598,7 +620,7 @@ impl Builder<'_> {
                     let end = p.as_span().end() - (text.len() - text.trim_end().len());
                     map(Span::new(start, end.max(start)))
                 });
-                LineKind::Close(SectionClose { name, open: usize::MAX, tail })
+                LineKind::Close(SectionClose { name, open: LineId(usize::MAX), tail })
             }
             Rule::open_tag => {
                 let mut inner = item.into_inner();
@@ -647,7 +669,7 @@ impl Builder<'_> {
     }
 
     fn push(&mut self, span: Span, text: Span, continued: bool, mut kind: LineKind) -> Result<(), SyntaxError> {
-        let id = self.lines.len();
+        let id = LineId(self.lines.len());
         let mut parent = self.stack.last().copied();
         match &mut kind {
             LineKind::Open(open) => {

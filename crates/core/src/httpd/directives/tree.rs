@@ -86,7 +86,7 @@ pub(crate) fn configtest(tree: &HttpdTree) -> Vec<TreeProblem> {
 /// '\xef\xbb\xbf#'` for a comment; `'\xef\xbb\xbf'` for a blank line).
 fn byte_order_marks(tree: &HttpdTree) -> Vec<TreeProblem> {
     let mut out = Vec::new();
-    for (file, tree_file) in tree.files.iter().enumerate() {
+    for (file, tree_file) in tree.files.iter().enumerate().map(|(i, f)| (FileId(i), f)) {
         let syntax = &tree_file.syntax;
         let Some(bom) = syntax.bom else { continue };
         let first = syntax.lines.first().map_or(Span::new(bom.end, bom.end), |l| l.text);

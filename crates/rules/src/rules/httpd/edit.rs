@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use conflint_core::Span;
-use conflint_core::httpd::{Directive, HttpdTree, ItemId, LineKind, Quote};
+use conflint_core::httpd::{Directive, FileId, HttpdTree, ItemId, LineId, LineKind, Quote};
 use conflint_core::text::{LineEnding, indentation_at};
 
 use crate::diagnostic::Edit;
@@ -81,7 +81,7 @@ pub(super) fn delete_line(tree: &HttpdTree, item: ItemId) -> Option<Edit> {
 }
 
 /// The line ending of a tree file.
-pub(super) fn eol(tree: &HttpdTree, file: usize) -> &'static str {
+pub(super) fn eol(tree: &HttpdTree, file: FileId) -> &'static str {
     LineEnding::detect(tree.file(file).syntax.source()).as_str()
 }
 
@@ -118,12 +118,13 @@ pub(super) fn insert_after(tree: &HttpdTree, item: ItemId, line: &str) -> Option
 pub(super) fn insert_top_level(tree: &HttpdTree, line: &str) -> Edit {
     let entry = tree.entry();
     let syntax = &entry.syntax;
-    let eol = eol(tree, 0);
+    let eol = eol(tree, FileId::ENTRY);
     let source = syntax.source();
     // An unclosed section at the end: insert before the outermost one.
     let open_at_end = syntax.lines.last().and_then(|last| {
         let mut top = None;
-        let mut cur = if matches!(last.kind, LineKind::Open(_)) { Some(syntax.lines.len() - 1) } else { last.parent };
+        let mut cur =
+            if matches!(last.kind, LineKind::Open(_)) { Some(LineId(syntax.lines.len() - 1)) } else { last.parent };
         while let Some(p) = cur {
             top = Some(p);
             cur = syntax.lines[p].parent;

@@ -1,5 +1,5 @@
 use conflint_core::Model;
-use conflint_core::httpd::{ApacheVersion, HttpdTree, ItemId};
+use conflint_core::httpd::{ApacheVersion, FileId, HttpdTree, ItemId};
 
 use super::edit;
 use super::hardening::{Access, access, entry_start};
@@ -79,7 +79,7 @@ impl Check for HtaccessFilesServed {
 }
 
 fn fix(tree: &HttpdTree) -> Option<Fix> {
-    let eol = edit::eol(tree, 0);
+    let eol = edit::eol(tree, FileId::ENTRY);
     let (lines, module) = match tree.version {
         ApacheVersion::V2_4 => (vec!["<Files \".ht*\">", "    Require all denied", "</Files>"], "authz_core_module"),
         ApacheVersion::V2_2 => {
