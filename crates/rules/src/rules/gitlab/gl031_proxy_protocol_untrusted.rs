@@ -44,7 +44,10 @@ impl Check for ProxyProtocolUntrusted {
         let Model::Gitlab(tree) = model else { return };
         let (path, file, settings) = (tree.path.as_path(), &tree.file, tree.settings());
         let site = omnibus::NGINX_SITES[0];
-        let Some(proxy) = omnibus::nginx(&settings, site, "proxy_protocol").filter(|f| f.truthy()) else { return };
+        let Some(proxy) = omnibus::nginx(&settings, site, "proxy_protocol").filter(super::omnibus::Found::truthy)
+        else {
+            return;
+        };
         let trusted = omnibus::nginx(&settings, site, "real_ip_trusted_addresses");
         let empty = match &trusted {
             Some(found) => rack_attack::array_strings(file, found.id).is_some_and(|l| l.is_empty()),

@@ -40,7 +40,7 @@ pub(crate) fn written(file: &GitlabRbFile) -> Vec<Written<'_>> {
     for statement in &file.statements {
         match &statement.kind {
             StatementKind::Assignment(a) => {
-                out.push(Written { receiver: &a.receiver_name, receiver_span: a.receiver, keys: &a.keys })
+                out.push(Written { receiver: &a.receiver_name, receiver_span: a.receiver, keys: &a.keys });
             }
             StatementKind::Opaque(opaque) => {
                 if let Some(OpaqueHint::UnreadableValue { receiver, keys, .. }) = &opaque.hint {

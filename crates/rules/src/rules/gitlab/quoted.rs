@@ -33,7 +33,7 @@ pub(crate) fn quoted_scalars(tree: &GitlabTree) -> Vec<Quoted> {
             continue;
         }
         out.push(Quoted {
-            path: path.iter().map(|p| p.to_string()).collect(),
+            path: path.iter().map(std::string::ToString::to_string).collect(),
             span: value.span,
             text: text.clone(),
             ty: k.ty,

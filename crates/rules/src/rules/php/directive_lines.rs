@@ -39,7 +39,7 @@ impl DirectiveLine<'_> {
 
     /// Where to report: the value, else the key.
     pub(super) fn value_span(&self) -> Span {
-        self.entry.value.as_ref().filter(|v| !v.span.is_empty()).map(|v| v.span).unwrap_or(self.entry.key)
+        self.entry.value.as_ref().filter(|v| !v.span.is_empty()).map_or(self.entry.key, |v| v.span)
     }
 }
 

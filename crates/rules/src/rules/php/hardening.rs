@@ -19,7 +19,7 @@ use crate::registry::Rule;
 pub(super) fn version(tree: &PhpIniTree) -> PhpVersion {
     edit::entry_file(tree)
         .and_then(|(path, _)| version_from_path(path))
-        .and_then(|v| v.best_guess())
+        .and_then(conflint_core::php::directives::PathVersion::best_guess)
         .unwrap_or(PhpVersion::NEWEST)
 }
 

@@ -69,7 +69,7 @@ impl Check for AllowUrlFopen {
                     format!("`allow_url_fopen = {}` lets file functions open URLs{scopes}", escape_control(value))
                 },
             }
-            .check(tree, scratch)
+            .check(tree, scratch);
         });
     }
 }
