@@ -18,6 +18,12 @@
 /// assert!(!is_secret_name("SSLCertificateKeyFile"));
 /// ```
 pub fn is_secret_name(name: &str) -> bool {
+    // Every secret word holds one of these; most names hold none, and
+    // splitting them into words allocates (this runs for every setting).
+    const HINTS: [&[u8]; 6] = [b"pass", b"pw", b"secret", b"token", b"key", b"credential"];
+    if !HINTS.iter().any(|hint| contains_ignore_case(name, hint)) {
+        return false;
+    }
     let words = words(name);
     words.iter().enumerate().any(|(i, word)| match word.as_str() {
         "password" | "passwd" | "pwd" | "pw" | "passphrase" | "secret" | "secrets" | "token" | "apikey"
@@ -29,6 +35,10 @@ pub fn is_secret_name(name: &str) -> bool {
         }),
         _ => false,
     }) || name.to_ascii_lowercase().contains("password")
+}
+
+fn contains_ignore_case(haystack: &str, needle: &[u8]) -> bool {
+    haystack.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The words of a setting name, lower case: split at anything that is not

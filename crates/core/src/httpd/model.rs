@@ -133,6 +133,10 @@ pub struct HttpdTree {
     pub modules: Modules,
     /// What `apachectl -t` would say, computed on first use.
     pub(crate) configtest: std::sync::OnceLock<Vec<super::directives::TreeProblem>>,
+    /// [`HttpdTree::version_branch`] of every item's children, computed on
+    /// first use in one pass (walking up per item is quadratic in the depth
+    /// of undecided nesting).
+    branches_below: std::sync::OnceLock<Vec<Option<ApacheVersion>>>,
 }
 
 impl HttpdTree {
@@ -252,37 +256,53 @@ impl HttpdTree {
     /// branches, `<IfModule mod_authz_core.c>` and `<IfVersion >= 2.4>` 2.4
     /// ones. Applications ship both side by side in one `.htaccess`.
     pub fn version_branch(&self, id: ItemId) -> Option<ApacheVersion> {
-        // An item under an undecided conditional is itself undecided; the
-        // walk up is for those only (it is as long as the nesting is deep).
+        // An item under an undecided conditional is itself undecided; only
+        // those can sit in a branch conflint could not decide.
         if self.items[id].truth != Truth::Maybe {
             return None;
         }
-        self.ancestors(id).find_map(|a| {
-            let item = &self.items[a];
-            if !item.is_conditional() || item.truth != Truth::Maybe {
-                return None;
-            }
-            let arg = item.args.first().map_or("", String::as_str);
-            if item.is("IfModule") {
-                let (negated, module) = match arg.strip_prefix('!') {
-                    Some(m) => (true, m),
-                    None => (false, arg),
-                };
-                let v24 = matches!(
-                    module,
-                    "mod_authz_core.c" | "authz_core_module" | "mod_access_compat.c" | "access_compat_module"
-                );
-                return v24.then_some(if negated { ApacheVersion::V2_2 } else { ApacheVersion::V2_4 });
-            }
-            if item.is("IfVersion") {
-                return match conditions::test_version(&item.args, ApacheVersion::V2_4) {
-                    Truth::Yes => Some(ApacheVersion::V2_4),
-                    Truth::No => Some(ApacheVersion::V2_2),
-                    Truth::Maybe => None,
-                };
-            }
-            None
-        })
+        let below = self.branches_below.get_or_init(|| self.compute_branches_below());
+        self.items[id].parent.and_then(|p| below[p])
+    }
+
+    /// For each item, the version branch its children are in: its own, if
+    /// it is an undecided conditional naming a version, else its parent's.
+    /// Sections come before what they hold, so one pass in order suffices.
+    fn compute_branches_below(&self) -> Vec<Option<ApacheVersion>> {
+        let mut below: Vec<Option<ApacheVersion>> = Vec::with_capacity(self.items.len());
+        for (id, item) in self.items.iter().enumerate() {
+            let inherited = item.parent.filter(|&p| p < id).and_then(|p| below[p]);
+            below.push(Self::branch_of(item).or(inherited));
+        }
+        below
+    }
+
+    /// The version an undecided conditional section is written for, if its
+    /// condition names one.
+    fn branch_of(item: &Item) -> Option<ApacheVersion> {
+        if !item.is_section || item.truth != Truth::Maybe || !item.is_conditional() {
+            return None;
+        }
+        let arg = item.args.first().map_or("", String::as_str);
+        if item.is("IfModule") {
+            let (negated, module) = match arg.strip_prefix('!') {
+                Some(m) => (true, m),
+                None => (false, arg),
+            };
+            let v24 = matches!(
+                module,
+                "mod_authz_core.c" | "authz_core_module" | "mod_access_compat.c" | "access_compat_module"
+            );
+            return v24.then_some(if negated { ApacheVersion::V2_2 } else { ApacheVersion::V2_4 });
+        }
+        if item.is("IfVersion") {
+            return match conditions::test_version(&item.args, ApacheVersion::V2_4) {
+                Truth::Yes => Some(ApacheVersion::V2_4),
+                Truth::No => Some(ApacheVersion::V2_2),
+                Truth::Maybe => None,
+            };
+        }
+        None
     }
 
     /// The entry file (or the fragment).
@@ -538,6 +558,7 @@ impl<'a> Walker<'a> {
                 ..self.modules
             },
             configtest: std::sync::OnceLock::new(),
+            branches_below: std::sync::OnceLock::new(),
         }
     }
 

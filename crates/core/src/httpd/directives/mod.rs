@@ -114,7 +114,13 @@ fn find(table: &'static [DirectiveInfo], name: &str) -> &'static [DirectiveInfo]
 }
 
 fn cmp_ignore_case(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    a.iter().map(u8::to_ascii_lowercase).cmp(b.iter().map(u8::to_ascii_lowercase))
+    for (x, y) in a.iter().zip(b) {
+        match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
+            std::cmp::Ordering::Equal => {}
+            unequal => return unequal,
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// Every entry for `name`: the version's modules first, then third-party
@@ -161,8 +167,29 @@ pub fn modules_of(version: ApacheVersion, name: &str) -> Vec<&'static str> {
 
 /// The known directive closest to a misspelt `name` (edit distance, case
 /// ignored), if one is close enough to be a plausible typo.
+///
+/// Answers are remembered for the process: a fleet repeats the same
+/// unknown names (third-party modules' directives) in thousands of files.
 pub fn did_you_mean(version: ApacheVersion, name: &str) -> Option<&'static str> {
-    suggest::closest(name, directives(version).iter().chain(third_party_directives()).map(|d| d.name))
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    type Memo = HashMap<(ApacheVersion, String), Option<&'static str>>;
+    /// Bounded: a hostile tree of unique names cannot grow it without end.
+    const MEMO_LIMIT: usize = 16_384;
+    static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(Mutex::default);
+
+    let key = (version, name.to_ascii_lowercase());
+    if let Some(answer) = MEMO.lock().ok().and_then(|memo| memo.get(&key).copied()) {
+        return answer;
+    }
+    let answer = suggest::closest(name, directives(version).iter().chain(third_party_directives()).map(|d| d.name));
+    if let Ok(mut memo) = MEMO.lock() {
+        if memo.len() >= MEMO_LIMIT {
+            memo.clear();
+        }
+        memo.insert(key, answer);
+    }
+    answer
 }
 
 /// The authorization provider `Require` names, and the module registering

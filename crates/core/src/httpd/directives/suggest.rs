@@ -17,7 +17,7 @@ pub(super) fn closest(name: &str, candidates: impl Iterator<Item = &'static str>
         if candidate.len().abs_diff(name.len()) > limit {
             continue;
         }
-        let d = distance(name.as_bytes(), candidate.as_bytes());
+        let d = distance(name.as_bytes(), candidate.as_bytes(), limit);
         if d <= limit && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, candidate));
         }
@@ -25,15 +25,30 @@ pub(super) fn closest(name: &str, candidates: impl Iterator<Item = &'static str>
     best.map(|(_, c)| c)
 }
 
-/// Levenshtein distance over ASCII-lowercased bytes.
-fn distance(a: &[u8], b: &[u8]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+/// Levenshtein distance over ASCII-lowercased bytes, or `limit + 1` as
+/// soon as every path is over `limit`: most candidates are far off, and a
+/// run over a fleet asks this for every unknown name against ~1,000 names.
+/// Rows live on the stack (names are at most [`MAX_LEN`] + 3 bytes).
+fn distance(a: &[u8], b: &[u8], limit: usize) -> usize {
+    const ROW: usize = MAX_LEN + 8;
+    if b.len() >= ROW {
+        return limit + 1;
+    }
+    let mut prev = [0usize; ROW];
+    let mut cur = [0usize; ROW];
+    for (j, slot) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *slot = j;
+    }
     for (i, &ca) in a.iter().enumerate() {
         cur[0] = i + 1;
+        let mut row_min = cur[0];
         for (j, &cb) in b.iter().enumerate() {
             let cost = usize::from(!ca.eq_ignore_ascii_case(&cb));
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > limit {
+            return limit + 1;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
@@ -46,9 +61,12 @@ mod tests {
 
     #[test]
     fn distance_counts_edits_ignoring_case() {
-        assert_eq!(distance(b"ServerName", b"servername"), 0);
-        assert_eq!(distance(b"ServrName", b"ServerName"), 1);
-        assert_eq!(distance(b"abc", b"xyz"), 3);
+        assert_eq!(distance(b"ServerName", b"servername", 3), 0);
+        assert_eq!(distance(b"ServrName", b"ServerName", 3), 1);
+        assert_eq!(distance(b"abc", b"xyz", 3), 3);
+        // Past the limit the answer is only "too far".
+        assert_eq!(distance(b"abcdef", b"uvwxyz", 2), 3);
+        assert_eq!(distance(b"a", &[b'a'; 200], 3), 4);
     }
 
     #[test]
