@@ -92,7 +92,10 @@ pub(crate) fn set_in_main(tree: &PostfixTree, name: &str, value: &str) -> Option
     let main = tree.config.main();
     if let Some((_, p)) = tree.config.setting(name) {
         // `name =` with nothing after it: the value goes right after the `=`
-        // and its blanks.
+        // and its blanks (a blank is added after a bare `=`).
+        let glued = p.value_span.start == p.value_span.end
+            && main.source().get(p.value_span.start.wrapping_sub(1)) == Some(&b'=');
+        let value = if glued { format!(" {value}") } else { value.to_string() };
         return Some(Edit::replace(path, p.value_span, value));
     }
     let source = main.source();

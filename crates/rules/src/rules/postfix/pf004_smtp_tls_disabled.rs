@@ -85,8 +85,10 @@ impl Check for SmtpTlsDisabled {
             return;
         }
         let sasl = is_yes(&value(config, Scope::Main, "smtp_sasl_auth_enable"));
-        let said = if written {
-            format!("`{name} = {}`", conflint_core::text::escape_control(&level))
+        let said = if written && level.is_empty() {
+            format!("`{name}` is empty:")
+        } else if written {
+            format!("`{name} = {}`:", conflint_core::text::escape_control(&level))
         } else {
             format!("`{name}` is not set, and its default on Postfix {} is empty:", target(checker))
         };
