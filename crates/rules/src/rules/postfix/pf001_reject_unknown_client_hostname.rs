@@ -54,7 +54,7 @@ declare_rule! {
     /// rewritten (the parameter it comes from may serve other lists).
     pub struct RejectUnknownClientHostname {
         code: "PF001",
-        name: "reject-unknown-client-hostname",
+        name: "unknown-client-hostname",
         severity: Warning,
         default_on: true,
         fix: Safe,

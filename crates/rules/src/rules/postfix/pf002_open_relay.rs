@@ -17,15 +17,10 @@ declare_rule! {
     ///
     /// - a bare `permit` before the `reject_unauth_destination` (or
     ///   `defer_unauth_destination`, `reject`, `defer`, `defer_if_permit`)
-    ///   of the list that has it, while no list blocks before a `permit`:
-    ///   every client may relay mail to any domain. The usual cause is an
-    ///   "allow everything for now" line, or SMTPD_ACCESS_README's warning
-    ///   case of a permissive restriction put in front of the relay check.
+    ///   of the list that has it, while no list blocks before a `permit`;
     /// - neither list has any of those restrictions (on Postfix before
     ///   2.10, or with `smtpd_relay_restrictions` emptied for the pre-2.10
-    ///   behaviour): smtpd refuses to run ("specify at least one working
-    ///   instance of: reject_unauth_destination, ..."), and the server
-    ///   receives no mail. Reported only when at least one of the lists is
+    ///   behaviour). Reported only when at least one of the lists is
     ///   written in the file.
     ///
     /// Postfix 2.10 and later need nothing written: the default
@@ -34,6 +29,16 @@ declare_rule! {
     /// `compatibility_level` below 1) blocks relaying. Access tables
     /// (`check_client_access` and friends) are taken as not permitting
     /// everyone: what they return is not in the file.
+    ///
+    /// ## Why is this bad?
+    /// A `permit` in front of the relay check makes an open relay: every
+    /// client on the internet may send mail through this server to any
+    /// domain, and it is on block lists within hours. The usual cause is
+    /// an "allow everything for now" line, or SMTPD_ACCESS_README's warning
+    /// case of a permissive restriction put in front of the relay check.
+    /// Without any relay check at all smtpd refuses to run ("specify at
+    /// least one working instance of: reject_unauth_destination, ..."), and
+    /// the server receives no mail.
     ///
     /// Sources: postconf(5) `smtpd_relay_restrictions`,
     /// `smtpd_recipient_restrictions`; SMTPD_ACCESS_README; smtpd_check.c.
