@@ -80,6 +80,8 @@ fn postfix_findings() {
             ("no final newline", b"smtpd_banner = $myhostname ESMTP $mail_name"),
             ("crlf", b"disable_vrfy_command = no\r\nsmtp_tls_security_level =\r\n"),
             ("restriction as last line", b"smtpd_client_restrictions =\n  reject_unknown_client_hostname"),
+            // proptest: `myhostname` expanding to "Postfix" made PF008's own fix fire PF008 again.
+            ("host name that names the software", b"myhostname = \n    ${mail_name}\n"),
         ],
     );
 }

@@ -64,7 +64,12 @@ impl Check for SmtpdBannerDiscloses {
         }
         let Ok(e) = config.value_in(Scope::Main, NAME) else { return };
         let raw = e.raw.text.to_ascii_lowercase();
-        let expanded = e.value.to_ascii_lowercase();
+        // The host name is the banner's own first word, whatever it is: only
+        // the rest is judged.
+        let rest = ["$myhostname", "${myhostname}", "$(myhostname)"]
+            .iter()
+            .fold(e.raw.text.to_string(), |t, r| t.replace(r, ""));
+        let expanded = config.expand_in(Scope::Main, &rest).map(|(v, _, _)| v).unwrap_or_default().to_ascii_lowercase();
         let mail_name = value(config, Scope::Main, "mail_name").to_ascii_lowercase();
         let version = value(config, Scope::Main, "mail_version");
         let names_it =
