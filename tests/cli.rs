@@ -73,11 +73,18 @@ fn codes(args: &[&str]) -> Vec<String> {
 
 #[test]
 fn select_and_ignore_take_codes_and_prefixes() {
-    assert_eq!(codes(&[]), ["GL001", "HT001", "HT002", "HT003", "HT004", "HT005", "HT007", "PH001"]);
+    assert_eq!(
+        codes(&[]),
+        [
+            "GL001", "HT001", "HT002", "HT003", "HT004", "HT005", "HT007", "PF001", "PF004", "PF007", "PF008", "PF009",
+            "PH001"
+        ]
+    );
     assert_eq!(codes(&["--select", "HT"]), ["HT001", "HT002", "HT003", "HT004", "HT005", "HT007"]);
     assert_eq!(codes(&["--select", "HT00,PH"]), ["HT001", "HT002", "HT003", "HT004", "HT005", "HT007", "PH001"]);
     assert_eq!(codes(&["--select", "HT", "--ignore", "HT003,HT00"]), Vec::<String>::new());
-    assert_eq!(codes(&["--ignore", "HT", "--ignore", "GL001"]), ["PH001"]);
+    assert_eq!(codes(&["--ignore", "HT,PF", "--ignore", "GL001"]), ["PH001"]);
+    assert_eq!(codes(&["--select", "PF00"]), ["PF001", "PF004", "PF007", "PF008", "PF009"]);
     let (code, _, stderr) = common::conflint_in(&examples(), &["--select", "ZZ1", "."]);
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown rule codes: ZZ1"), "{stderr}");

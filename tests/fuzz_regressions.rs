@@ -41,6 +41,7 @@ fn run(kind: FileKind, cases: &[(&str, &[u8])]) {
         FileKind::Httpd => &["httpd.conf", "conf.d/site.conf"],
         FileKind::PhpIni => &["php.ini", "conf.d/20-site.ini"],
         FileKind::GitlabRb => &["gitlab.rb"],
+        FileKind::Postfix => &["postfix/main.cf", "postfix/master.cf"],
     };
     for (name, text) in cases {
         for path in paths {
@@ -68,6 +69,21 @@ fn php_findings() {
 #[test]
 fn gitlab_findings() {
     run(FileKind::GitlabRb, &[("empty", b"")]);
+}
+
+#[test]
+fn postfix_findings() {
+    run(
+        FileKind::Postfix,
+        &[
+            ("empty", b""),
+            ("no final newline", b"smtpd_banner = $myhostname ESMTP $mail_name"),
+            ("crlf", b"disable_vrfy_command = no\r\nsmtp_tls_security_level =\r\n"),
+            ("restriction as last line", b"smtpd_client_restrictions =\n  reject_unknown_client_hostname"),
+            // proptest: `myhostname` expanding to "Postfix" made PF008's own fix fire PF008 again.
+            ("host name that names the software", b"myhostname = \n    ${mail_name}\n"),
+        ],
+    );
 }
 
 // Findings of the first fuzz/proptest runs, fixed in "Fix the three fuzz

@@ -22,6 +22,7 @@ use conflint::FileKind;
 use conflint::core::gitlab::GitlabRbFile;
 use conflint::core::httpd::HttpdFile;
 use conflint::core::php::PhpIniFile;
+use conflint::core::postfix::{MainCf, MasterCf};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
@@ -44,6 +45,7 @@ fn must_parse(kind: FileKind, text: &[u8]) -> Result<(), TestCaseError> {
         FileKind::Httpd => HttpdFile::parse(text).err(),
         FileKind::PhpIni => PhpIniFile::parse(text).err(),
         FileKind::GitlabRb => GitlabRbFile::parse(text).err(),
+        FileKind::Postfix => MainCf::parse(text).err(),
     };
     prop_assert!(error.is_none(), "{kind:?}: a well-formed file does not parse: {error:?}\n  input: {}", show(text));
     properties::roundtrip(kind, text);
@@ -584,6 +586,124 @@ fn gitlab_file() -> impl Strategy<Value = Vec<u8>> {
 }
 
 // ---------------------------------------------------------------------------
+// Postfix main.cf and master.cf
+// ---------------------------------------------------------------------------
+
+/// A main.cf parameter name: mostly those the PF rules read, so their
+/// fixes run on generated layouts.
+fn pf_name() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "smtpd_client_restrictions",
+        "smtpd_recipient_restrictions",
+        "smtpd_relay_restrictions",
+        "smtp_tls_security_level",
+        "smtpd_tls_security_level",
+        "smtpd_sasl_auth_enable",
+        "smtpd_tls_auth_only",
+        "smtp_sasl_auth_enable",
+        "myhostname",
+        "mynetworks",
+        "mynetworks_style",
+        "smtpd_banner",
+        "disable_vrfy_command",
+        "virtual_maps",
+        "smtpd_use_tls",
+        "compatibility_level",
+        "relayhost",
+    ])
+}
+
+/// A word of a value.
+fn pf_word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "permit_mynetworks",
+            "reject_unknown_client_hostname",
+            "reject_unauth_destination",
+            "permit",
+            "may",
+            "none",
+            "encrypt",
+            "yes",
+            "no",
+            "class",
+            "0.0.0.0/0",
+            "127.0.0.0/8",
+            "[::1]/128",
+            "$myhostname",
+            "${mail_name}",
+            "ESMTP",
+            "mail.example.com",
+            "localhost",
+            "hash:/etc/postfix/access",
+            "3.6",
+        ])
+        .prop_map(str::to_string),
+        "[a-z0-9_.]{1,12}",
+    ]
+}
+
+/// One main.cf item: a blank, a comment, or `name = value` over one or more
+/// physical lines (continuations start with white space).
+fn pf_main_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        1 => (blanks(), eol()).prop_map(|(b, e)| format!("{b}{e}")),
+        1 => (comment_text(), eol()).prop_map(|(c, e)| format!("#{c}{e}")),
+        6 => (
+            pf_name(),
+            prop::sample::select(vec![" = ", "=", " =", "= ", "\t=\t"]),
+            prop::collection::vec(pf_word(), 0..4),
+            prop::collection::vec(prop::collection::vec(pf_word(), 1..3), 0..3),
+            prop::sample::select(vec![", ", " ", ","]),
+            eol(),
+        )
+            .prop_map(|(name, eq, first, more, sep, e)| {
+                let mut text = format!("{name}{eq}{}", first.join(sep));
+                for words in more {
+                    text.push_str(&format!("{e}    {}", words.join(sep)));
+                }
+                text.push_str(e);
+                text
+            }),
+    ]
+}
+
+fn postfix_main_file() -> impl Strategy<Value = Vec<u8>> {
+    (prop::collection::vec(pf_main_line(), 0..12), final_newline())
+        .prop_map(|(lines, final_newline)| assemble("", lines, final_newline))
+}
+
+/// One master.cf item: a blank, a comment, or a service with `-o` overrides.
+fn pf_master_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        1 => (blanks(), eol()).prop_map(|(b, e)| format!("{b}{e}")),
+        1 => (comment_text(), eol()).prop_map(|(c, e)| format!("#{c}{e}")),
+        4 => (
+            prop::sample::select(vec!["smtp inet n - y - - smtpd", "submission inet n - y - - smtpd", "2525 inet n - n - - smtpd", "pickup unix n - y 60 1 pickup"]),
+            prop::collection::vec((pf_name(), prop::collection::vec(pf_word(), 1..3), prop::bool::ANY), 0..3),
+            eol(),
+        )
+            .prop_map(|(service, overrides, e)| {
+                let mut text = service.to_string();
+                for (name, words, braced) in overrides {
+                    if braced {
+                        text.push_str(&format!("{e}  -o {{ {name} = {} }}", words.join(", ")));
+                    } else {
+                        text.push_str(&format!("{e}  -o {name}={}", words.join(",")));
+                    }
+                }
+                text.push_str(e);
+                text
+            }),
+    ]
+}
+
+fn postfix_master_file() -> impl Strategy<Value = Vec<u8>> {
+    (prop::collection::vec(pf_master_line(), 0..8), final_newline())
+        .prop_map(|(lines, final_newline)| assemble("", lines, final_newline))
+}
+
+// ---------------------------------------------------------------------------
 // The tests
 // ---------------------------------------------------------------------------
 
@@ -647,5 +767,24 @@ proptest! {
     #[test]
     fn gitlab_fix_parses_and_is_idempotent(text in gitlab_file()) {
         fix_properties(FileKind::GitlabRb, "gitlab.rb", &text)?;
+    }
+
+    #[test]
+    fn postfix_well_formed_parses_and_prints_back(main in postfix_main_file(), master in postfix_master_file()) {
+        must_parse(FileKind::Postfix, &main)?;
+        let error = MasterCf::parse(&master[..]).err();
+        prop_assert!(error.is_none(), "master.cf does not parse: {error:?}\n  input: {}", show(&master));
+        prop_assert!(properties::roundtrip_at(FileKind::Postfix, "postfix/master.cf", &master));
+    }
+
+    #[test]
+    fn postfix_mangled_prints_back_when_it_parses(text in postfix_main_file(), ops in mangle_ops()) {
+        properties::roundtrip(FileKind::Postfix, &mangle(text, ops));
+    }
+
+    #[test]
+    fn postfix_fix_parses_and_is_idempotent(main in postfix_main_file(), master in postfix_master_file()) {
+        fix_properties(FileKind::Postfix, "postfix/main.cf", &main)?;
+        fix_properties(FileKind::Postfix, "postfix/master.cf", &master)?;
     }
 }

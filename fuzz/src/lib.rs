@@ -6,16 +6,34 @@
 use conflint::core::gitlab::GitlabRbFile;
 use conflint::core::httpd::HttpdFile;
 use conflint::core::php::PhpIniFile;
+use conflint::core::postfix::{MainCf, MasterCf};
 use conflint::{FileKind, Settings};
 
 /// Parse `text` as `kind`; when it parses, printing the tree must give back
 /// the input byte for byte. Returns whether it parsed.
+/// For Postfix both main.cf and master.cf readings are checked; the result
+/// is main.cf's ([`roundtrip_at`] tells by the path).
 pub(crate) fn roundtrip(kind: FileKind, text: &[u8]) -> bool {
+    roundtrip_at(kind, "postfix/main.cf", text)
+}
+
+/// [`roundtrip`] for the file at `path`: for Postfix, whether it parses as
+/// the file the path names (master.cf or main.cf); both are checked.
+pub(crate) fn roundtrip_at(kind: FileKind, path: &str, text: &[u8]) -> bool {
     let printed = match kind {
         FileKind::Httpd => HttpdFile::parse(text).map(|f| f.print()),
         FileKind::PhpIni => PhpIniFile::parse(text).map(|f| f.print()),
         FileKind::GitlabRb => GitlabRbFile::parse(text).map(|f| f.print()),
+        FileKind::Postfix => {
+            let main = check_printed(kind, text, MainCf::parse(text).map(|f| f.print()));
+            let master = check_printed(kind, text, MasterCf::parse(text).map(|f| f.print()));
+            return if path.contains("master") { master } else { main };
+        }
     };
+    check_printed(kind, text, printed)
+}
+
+fn check_printed(kind: FileKind, text: &[u8], printed: Result<Vec<u8>, conflint::core::SyntaxError>) -> bool {
     match printed {
         Ok(printed) => {
             assert!(
@@ -47,7 +65,7 @@ pub(crate) fn fast_path_agrees(kind: FileKind, text: &[u8]) {
             PhpIniFile::parse(text).map(|f| format!("{:?}", (f.bom, f.lines))),
             PhpIniFile::parse_with_grammar_only(text).map(|f| format!("{:?}", (f.bom, f.lines))),
         ),
-        FileKind::GitlabRb => return,
+        FileKind::GitlabRb | FileKind::Postfix => return,
     };
     if fast.is_ok() || grammar.is_ok() {
         assert!(fast == grammar, "{kind:?}: fast path and grammar differ\n input: {:?}", String::from_utf8_lossy(text));
@@ -55,13 +73,15 @@ pub(crate) fn fast_path_agrees(kind: FileKind, text: &[u8]) {
 }
 
 /// The settings the pipeline lints with: every rule on, a memory budget
-/// (HT005) and trusted addresses (GL001), optionally Apache 2.2.
+/// (HT005) and trusted addresses (GL001), optionally Apache 2.2 (and then
+/// Postfix 3.7 rather than the newest).
 pub(crate) fn settings(apache_2_2: bool) -> Settings {
     let mut settings = Settings::default();
     settings.selection.select = Some(vec!["ALL".to_string()]);
     settings.httpd.memory = Some(2 * 1024 * 1024 * 1024);
     if apache_2_2 {
         settings.httpd.version = Some(conflint::core::httpd::ApacheVersion::V2_2);
+        settings.postfix.version = Some(conflint::core::postfix::PostfixVersion::new(3, 7, 0));
     }
     settings.gitlab.trusted_ips.push("10.0.0.0/8".parse().expect("CIDR"));
     settings.gitlab.trusted_ips.push("203.0.113.7/32".parse().expect("CIDR"));
@@ -71,19 +91,22 @@ pub(crate) fn settings(apache_2_2: bool) -> Settings {
 /// What the first byte of a pipeline input selects: the kind, the file name
 /// (entry file or fragment) and the Apache version.
 pub(crate) fn select(selector: u8) -> (FileKind, &'static str, bool) {
-    let kind = match selector % 3 {
+    let kind = match selector % 4 {
         0 => FileKind::Httpd,
         1 => FileKind::PhpIni,
-        _ => FileKind::GitlabRb,
+        2 => FileKind::GitlabRb,
+        _ => FileKind::Postfix,
     };
-    let entry = (selector / 3) % 2 == 0;
-    let apache_2_2 = (selector / 6) % 2 == 1;
+    let entry = (selector / 4) % 2 == 0;
+    let apache_2_2 = (selector / 8) % 2 == 1;
     let path = match (kind, entry) {
         (FileKind::Httpd, true) => "httpd.conf",
         (FileKind::Httpd, false) => "conf.d/site.conf",
         (FileKind::PhpIni, true) => "php.ini",
         (FileKind::PhpIni, false) => "conf.d/20-site.ini",
         (FileKind::GitlabRb, _) => "gitlab.rb",
+        (FileKind::Postfix, true) => "postfix/main.cf",
+        (FileKind::Postfix, false) => "postfix/master.cf",
     };
     (kind, path, apache_2_2)
 }
@@ -93,7 +116,7 @@ pub(crate) fn select(selector: u8) -> (FileKind, &'static str, bool) {
 /// again changes nothing; a file that does not parse is never changed.
 pub(crate) fn pipeline(kind: FileKind, path: &str, apache_2_2: bool, text: &[u8]) {
     let settings = settings(apache_2_2);
-    let parses = roundtrip(kind, text);
+    let parses = roundtrip_at(kind, path, text);
     let _ = conflint::check(path, kind, text, &settings);
     for unsafe_fixes in [false, true] {
         let once = conflint::fix(path, kind, text, &settings, unsafe_fixes);
@@ -102,7 +125,7 @@ pub(crate) fn pipeline(kind: FileKind, path: &str, apache_2_2: bool, text: &[u8]
             continue;
         }
         assert!(
-            roundtrip(kind, &once.text),
+            roundtrip_at(kind, path, &once.text),
             "{kind:?} (unsafe: {unsafe_fixes}): the fixed text does not parse\n input: {:?}\n fixed: {:?}",
             String::from_utf8_lossy(text),
             String::from_utf8_lossy(&once.text)

@@ -115,6 +115,9 @@ pub struct CheckArgs {
     /// GitLab release gitlab.rb is for, e.g. 17.11 (default: the newest release known).
     #[arg(long, value_name = "V")]
     pub gitlab_version: Option<String>,
+    /// Postfix release main.cf/master.cf are for, e.g. 3.7 (default: the newest release known).
+    #[arg(long, value_name = "V")]
+    pub postfix_version: Option<String>,
     /// Exit 1 when --fix changed a file (pre-commit style).
     #[arg(long)]
     pub exit_non_zero_on_fix: bool,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use conflint_core::gitlab::keys::GitlabVersion;
 use conflint_core::httpd::ApacheVersion;
 use conflint_core::php::directives::PhpVersion;
+use conflint_core::postfix::PostfixVersion;
 use conflint_rules::settings::{Selection, TlsProfile, parse_size};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -23,6 +24,7 @@ struct RawConfig {
     httpd: Option<RawHttpd>,
     php: Option<RawPhp>,
     gitlab: Option<RawGitlab>,
+    postfix: Option<RawPostfix>,
     tls: Option<RawTls>,
     /// `[files] KIND = [globs]`, one key per format name.
     files: Option<std::collections::BTreeMap<String, Vec<String>>>,
@@ -49,6 +51,12 @@ struct RawPhp {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawGitlab {
     trusted_ips: Option<Vec<String>>,
+    version: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPostfix {
     version: Option<String>,
 }
 
@@ -87,6 +95,8 @@ pub struct Config {
     pub tls_profile: Option<TlsProfile>,
     /// `[gitlab] version`.
     pub gitlab_version: Option<GitlabVersion>,
+    /// `[postfix] version`.
+    pub postfix_version: Option<PostfixVersion>,
     /// `[files]`.
     pub files: FileMap,
 }
@@ -185,6 +195,12 @@ impl Config {
             .map(|v| v.parse::<PhpVersion>())
             .transpose()
             .map_err(|e| invalid(format!("[php] version: {e}")))?;
+        let postfix_version = raw
+            .postfix
+            .and_then(|p| p.version)
+            .map(|v| parse_postfix_version(&v))
+            .transpose()
+            .map_err(|e| invalid(format!("[postfix] version: {e}")))?;
         let mut sets = Vec::new();
         if let Some(files) = raw.files {
             for (name, globs) in files {
@@ -218,8 +234,18 @@ impl Config {
             trusted_ips,
             tls_profile,
             gitlab_version,
+            postfix_version,
             files: FileMap { base, sets },
         })
+    }
+}
+
+/// A Postfix release as `--postfix-version` and `[postfix] version` take
+/// it: `3.7`, `3.7.11`, `2.11`.
+pub fn parse_postfix_version(text: &str) -> Result<PostfixVersion, String> {
+    match PostfixVersion::parse(text) {
+        Some(v) if v.major >= 2 && v.major <= 9 => Ok(v),
+        _ => Err(format!("`{text}` is not a Postfix release (e.g. 3.7 or 3.9.1)")),
     }
 }
 
@@ -293,6 +319,16 @@ mod tests {
         assert!(err.contains("[php] version") && err.contains("eight"), "{err}");
         let err = Config::parse("[gitlab]\nversion = 17\n", Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn postfix_version() {
+        let config = Config::parse("[postfix]\nversion = \"3.7\"\n", Path::new("c.toml")).unwrap();
+        assert_eq!(config.postfix_version, Some(PostfixVersion::new(3, 7, 0)));
+        let err = Config::parse("[postfix]\nversion = \"seven\"\n", Path::new("c.toml")).unwrap_err().to_string();
+        assert!(err.contains("[postfix] version") && err.contains("seven"), "{err}");
+        let err = Config::parse("[postfix]\nrelease = \"3.7\"\n", Path::new("c.toml")).unwrap_err().to_string();
+        assert!(err.contains("release"), "{err}");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The run's [`Settings`]: conflint.toml with the command line on top.
 
 use conflint_rules::Settings;
-use conflint_rules::settings::{GitlabSettings, HttpdSettings, PhpSettings, Selection, TlsSettings, parse_size};
+use conflint_rules::settings::{
+    GitlabSettings, HttpdSettings, PhpSettings, PostfixSettings, Selection, TlsSettings, parse_size,
+};
 
 use crate::args::{CheckArgs, CommonArgs};
-use crate::config::{Config, parse_ip_net};
+use crate::config::{Config, parse_ip_net, parse_postfix_version};
 
 /// Settings from conflint.toml with the command line on top.
 pub fn settings(args: &CheckArgs, config: &Config) -> Result<Settings, String> {
@@ -36,11 +38,16 @@ pub fn settings(args: &CheckArgs, config: &Config) -> Result<Settings, String> {
         Some(v) => Some(v.parse().map_err(|e| format!("--gitlab-version: {e}"))?),
         None => config.gitlab_version,
     };
+    let postfix_version = match &args.postfix_version {
+        Some(v) => Some(parse_postfix_version(v).map_err(|e| format!("--postfix-version: {e}"))?),
+        None => config.postfix_version,
+    };
     Ok(Settings {
         selection,
         httpd: httpd_settings(&args.common, config, memory)?,
         php: PhpSettings { scan_dir: config.php_scan_dir.clone(), version: php_version },
         gitlab: GitlabSettings { trusted_ips, version: gitlab_version },
+        postfix: PostfixSettings { version: postfix_version },
         strict_templates: args.strict_templates,
         tls: TlsSettings { profile },
     })

@@ -1,6 +1,8 @@
 //! Checking fixed files with the servers' own checks before they are
 //! written: `apache2 -t` (or `httpd -t`) on a staged copy of the tree,
-//! `php -n -c FILE` for php.ini files, `ruby -c` for gitlab.rb.
+//! `php -n -c FILE` for php.ini files, `ruby -c` for gitlab.rb, and
+//! `postconf -c DIR -n` (with `postconf -c DIR -M` for master.cf) on a
+//! staged copy of a Postfix pair: postconf's warnings count as a refusal.
 //!
 //! The check is differential: the tree is staged twice, as it is and as it
 //! would be, and a fix is refused only when the server accepts the first
@@ -48,6 +50,7 @@ pub fn verify(target: &Target, files: &[FixedFile]) -> Verdict {
         FileKind::Httpd => verify_httpd(target, files),
         FileKind::PhpIni => verify_each(files, "php -n -c", php_check),
         FileKind::GitlabRb => verify_each(files, "ruby -c", ruby_check),
+        FileKind::Postfix => verify_postfix(files),
     }
 }
 
@@ -105,6 +108,69 @@ fn ruby_check(text: &[u8]) -> Option<Result<(), String>> {
     std::fs::write(&file, text).ok()?;
     let out = Command::new(ruby).arg("-c").arg(&file).stdin(Stdio::null()).output().ok()?;
     Some(if out.status.success() { Ok(()) } else { Err(first_line(&out.stderr)) })
+}
+
+/// `postconf -c DIR -n` and `postconf -c DIR -M` on a staged directory
+/// holding the fixed main.cf and master.cf (each file as it is where it was
+/// not fixed): what postconf says on stderr (`warning: ...`, `fatal: ...`)
+/// is a refusal. Differential, as the other checks: a pair postconf
+/// already complains about as it is is not held against the fix.
+fn verify_postfix(files: &[FixedFile]) -> Verdict {
+    const CHECK: &str = "postconf -n";
+    let Some(postconf) = program(&["postconf"]) else {
+        return Verdict::Skipped("`postconf` is not installed".to_string());
+    };
+    let stage = |fixed: bool| -> Option<Result<(), String>> {
+        let dir = tempfile::Builder::new().prefix("conflint-verify-").tempdir().ok()?;
+        for file in files {
+            let name = if file.path.file_name().is_some_and(|n| n.to_string_lossy().contains("master")) {
+                "master.cf"
+            } else {
+                "main.cf"
+            };
+            std::fs::write(dir.path().join(name), if fixed { &file.fixed } else { &file.original }).ok()?;
+        }
+        // postconf needs both files; the one not being fixed stays as it is beside it.
+        for name in ["main.cf", "master.cf"] {
+            let staged = dir.path().join(name);
+            if staged.exists() {
+                continue;
+            }
+            let original = files.first().and_then(|f| f.path.parent()).map(|d| d.join(name));
+            match original.and_then(|p| std::fs::read(p).ok()) {
+                Some(bytes) => std::fs::write(&staged, bytes).ok()?,
+                None => std::fs::write(&staged, b"").ok()?,
+            }
+        }
+        let mut said = String::new();
+        for flag in ["-n", "-M"] {
+            let out = Command::new(&postconf)
+                .arg("-c")
+                .arg(dir.path())
+                .arg(flag)
+                .env_remove("MAIL_CONFIG")
+                .stdin(Stdio::null())
+                .output()
+                .ok()?;
+            let stderr = String::from_utf8_lossy(&out.stderr).replace(&dir.path().to_string_lossy().into_owned(), ".");
+            said.push_str(stderr.trim());
+            if !out.status.success() && stderr.trim().is_empty() {
+                said.push_str(&format!("postconf {flag} failed"));
+            }
+        }
+        Some(if said.is_empty() { Ok(()) } else { Err(said) })
+    };
+    let Some(before) = stage(false) else {
+        return Verdict::Skipped("the Postfix files could not be staged".to_string());
+    };
+    if let Err(message) = before {
+        return Verdict::Skipped(format!("`{CHECK}` complains about the files as they are ({message})"));
+    }
+    match stage(true) {
+        Some(Ok(())) => Verdict::Passed(CHECK.to_string()),
+        Some(Err(message)) => Verdict::Refused { check: CHECK.to_string(), message },
+        None => Verdict::Skipped("the Postfix files could not be staged".to_string()),
+    }
 }
 
 fn first_line(bytes: &[u8]) -> String {

@@ -23,6 +23,8 @@ pub enum FileKind {
     PhpIni,
     /// GitLab Omnibus `gitlab.rb`.
     GitlabRb,
+    /// Postfix `main.cf` (read with the `master.cf` beside it) and `master.cf`.
+    Postfix,
 }
 
 /// How a recognised file is read.
@@ -60,8 +62,12 @@ pub trait Format: Sync {
 }
 
 /// Every format, in the order recognition tries them.
-static FORMATS: &[&dyn Format] =
-    &[&crate::httpd::format::HttpdFormat, &crate::php::format::PhpIniFormat, &crate::gitlab::format::GitlabFormat];
+static FORMATS: &[&dyn Format] = &[
+    &crate::httpd::format::HttpdFormat,
+    &crate::php::format::PhpIniFormat,
+    &crate::gitlab::format::GitlabFormat,
+    &crate::postfix::format::PostfixFormat,
+];
 
 /// Every registered format.
 pub fn formats() -> &'static [&'static dyn Format] {
@@ -110,6 +116,8 @@ impl fmt::Display for FileKind {
 /// assert_eq!(recognise(Path::new("/etc/apache2/apache2.conf")), Some((FileKind::Httpd, Role::Entry)));
 /// assert_eq!(recognise(Path::new("/etc/php/8.2/fpm/conf.d/10-opcache.ini")), Some((FileKind::PhpIni, Role::Part)));
 /// assert_eq!(recognise(Path::new("/etc/gitlab/gitlab.rb")), Some((FileKind::GitlabRb, Role::Entry)));
+/// assert_eq!(recognise(Path::new("/etc/postfix/main.cf")), Some((FileKind::Postfix, Role::Entry)));
+/// assert_eq!(recognise(Path::new("/etc/postfix/master.cf")), Some((FileKind::Postfix, Role::Part)));
 /// assert_eq!(recognise(Path::new("/etc/nginx/nginx.conf")), None);
 /// ```
 ///

@@ -1,5 +1,5 @@
 //! conflint-core: lossless parsers and semantic models for Apache httpd
-//! configuration, php.ini and gitlab.rb.
+//! configuration, php.ini, gitlab.rb and Postfix main.cf/master.cf.
 //!
 //! Every parser keeps every byte: printing a parsed file gives back its
 //! input exactly, and every node knows its byte range, so a fix can replace
@@ -23,5 +23,5 @@ pub mod text;
 pub use edit::Edit;
 pub use error::SyntaxError;
 pub use format::{FileKind, Format, Role};
-pub use load::{LoadOptions, LoadProblem, Loaded, Model, ProblemKind, Scope, SourceFile, Target};
+pub use load::{LoadOptions, LoadProblem, Loaded, Model, PostfixOptions, ProblemKind, Scope, SourceFile, Target};
 pub use text::{LineColumn, LineEnding, LineIndex, Span};

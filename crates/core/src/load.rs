@@ -17,6 +17,7 @@ use crate::httpd::HttpdTree;
 use crate::httpd::include::IncludeFailure;
 use crate::php::PhpIniTree;
 use crate::php::overrides::OverrideSources;
+use crate::postfix::{PostfixTree, PostfixVersion};
 use crate::source::{FileIdentity, FileSystem};
 use crate::text::{LineColumn, LineIndex, Span};
 
@@ -106,6 +107,15 @@ impl Target {
 pub struct LoadOptions {
     /// httpd: server root, version, defines.
     pub httpd: HttpdOptions,
+    /// Postfix: the release whose defaults apply.
+    pub postfix: PostfixOptions,
+}
+
+/// How Postfix files are read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PostfixOptions {
+    /// The release whose defaults apply; `None`: [`PostfixVersion::NEWEST`].
+    pub version: Option<PostfixVersion>,
 }
 
 /// A loaded target.
@@ -139,6 +149,8 @@ pub enum Model {
     Php(PhpIniTree),
     /// One gitlab.rb.
     Gitlab(GitlabTree),
+    /// Postfix main.cf with its master.cf, or a master.cf alone.
+    Postfix(PostfixTree),
 }
 
 impl Model {
@@ -148,6 +160,7 @@ impl Model {
             Model::Httpd(tree) => tree.source_files(),
             Model::Php(tree) => tree.source_files(),
             Model::Gitlab(tree) => vec![tree.source_file()],
+            Model::Postfix(tree) => tree.source_files(),
         }
     }
 
@@ -167,6 +180,7 @@ impl Model {
                 self.files().iter().filter(|f| f.kind == FileKind::PhpIni).map(|f| fs.identity(f.path)).collect()
             }
             Model::Gitlab(_) => self.files().iter().map(|f| fs.identity(f.path)).collect(),
+            Model::Postfix(tree) => tree.covered(fs),
         }
     }
 }

@@ -6,7 +6,7 @@ use conflint_core::Model;
 
 use crate::context::Checker;
 use crate::rule::{Check, RuleMeta};
-use crate::rules::{cl, gitlab, httpd, php, template};
+use crate::rules::{cl, gitlab, httpd, php, postfix, template};
 
 macro_rules! rules {
     ($($code:ident => $check:path,)*) => {
@@ -128,6 +128,16 @@ rules! {
     GL034 => gitlab::SmtpTlsPort,
     GL035 => gitlab::EmailFromUnauthenticated,
     GL040 => template::QuotedPlaceholderBoolean,
+    PF001 => postfix::RejectUnknownClientHostname,
+    PF002 => postfix::OpenRelay,
+    PF003 => postfix::MynetworksTooBroad,
+    PF004 => postfix::SmtpTlsDisabled,
+    PF005 => postfix::SmtpdEncryptOnPort25,
+    PF006 => postfix::SaslWithoutTls,
+    PF007 => postfix::MyhostnameNotFqdn,
+    PF008 => postfix::SmtpdBannerDiscloses,
+    PF009 => postfix::VrfyEnabled,
+    PF010 => postfix::DeprecatedParameter,
     CL001 => cl::SyntaxError_,
     CL002 => cl::Unreadable,
     CL003 => cl::IncludeProblem,

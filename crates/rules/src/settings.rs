@@ -7,6 +7,7 @@ use conflint_core::LoadOptions;
 use conflint_core::gitlab::keys::{GitlabVersion, newest_release};
 use conflint_core::httpd::{ApacheVersion, HttpdOptions};
 use conflint_core::php::directives::{PathVersion, PhpVersion, version_from_path};
+use conflint_core::postfix::PostfixVersion;
 use ipnet::IpNet;
 
 use crate::registry::Rule;
@@ -155,6 +156,34 @@ impl PhpSettings {
     }
 }
 
+/// Postfix facts the rules need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostfixSettings {
+    /// The Postfix release main.cf and master.cf are for
+    /// (`--postfix-version`, `[postfix] version`); default: the newest
+    /// stable release conflint knows ([`PostfixVersion::NEWEST`]).
+    pub version: Option<PostfixVersion>,
+}
+
+impl PostfixSettings {
+    /// The release the rules judge against, and where it comes from.
+    ///
+    /// ```
+    /// use conflint_rules::settings::{PostfixSettings, VersionSource};
+    /// use conflint_core::postfix::PostfixVersion;
+    ///
+    /// let given = PostfixSettings { version: Some(PostfixVersion::new(3, 7, 0)) };
+    /// assert_eq!(given.target_version().source, VersionSource::Configured);
+    /// assert_eq!(PostfixSettings::default().target_version().version, PostfixVersion::NEWEST);
+    /// ```
+    pub fn target_version(&self) -> TargetVersion<PostfixVersion> {
+        match self.version {
+            Some(version) => TargetVersion { version, source: VersionSource::Configured },
+            None => TargetVersion { version: PostfixVersion::NEWEST, source: VersionSource::Newest },
+        }
+    }
+}
+
 /// A server release the rules judge against, and where it comes from (for
 /// messages: a finding that depends on the version says which one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,7 +197,7 @@ pub struct TargetVersion<V> {
 /// Where a target version comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionSource {
-    /// `--php-version`/`--gitlab-version` or conflint.toml.
+    /// `--php-version`/`--gitlab-version`/`--postfix-version` or conflint.toml.
     Configured,
     /// The configuration file's path (`/etc/php/8.2/`).
     Path,
@@ -244,6 +273,8 @@ pub struct Settings {
     pub php: PhpSettings,
     /// GitLab facts.
     pub gitlab: GitlabSettings,
+    /// Postfix facts.
+    pub postfix: PostfixSettings,
     /// Report findings about a template's placeholders (as info) instead
     /// of dropping them (`--strict-templates`).
     pub strict_templates: bool,
@@ -265,6 +296,7 @@ impl Settings {
                 version: self.httpd.version,
                 defines: self.httpd.defines.clone(),
             },
+            postfix: conflint_core::PostfixOptions { version: Some(self.postfix.target_version().version) },
         }
     }
 }

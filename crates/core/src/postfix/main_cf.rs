@@ -17,6 +17,7 @@ use crate::text::{LineIndex, Span, lossy};
 pub struct MainCf {
     source: Vec<u8>,
     index: LineIndex,
+    template: Option<Box<crate::template::TemplateInfo>>,
     /// The items in file order.
     pub items: Vec<MainCfItem>,
 }
@@ -113,7 +114,36 @@ impl MainCf {
             };
             items.push(MainCfItem { span, kind });
         }
-        Ok(MainCf { source, index, items })
+        Ok(MainCf { source, index, template: None, items })
+    }
+
+    /// For a template (`main.cf.j2`): its holes, tags and blocks. The
+    /// items were read from the masked text; [`Self::source`] is the
+    /// template's own bytes.
+    pub fn template(&self) -> Option<&crate::template::TemplateInfo> {
+        self.template.as_deref()
+    }
+
+    /// Keep the template's own bytes after parsing its masked text (same length).
+    pub(crate) fn adopt_template(&mut self, original: Vec<u8>, info: crate::template::TemplateInfo) {
+        if original.len() == self.source.len() {
+            self.source = original;
+            self.template = Some(Box::new(info));
+        }
+    }
+
+    /// The comment lines, standalone and between the lines of a setting:
+    /// where suppression comments are read.
+    pub fn comment_spans(&self) -> Vec<Span> {
+        let mut out = Vec::new();
+        for item in &self.items {
+            match &item.kind {
+                MainCfItemKind::Comment { text } => out.push(*text),
+                MainCfItemKind::Parameter(p) => out.extend(p.logical.comments.iter().copied()),
+                _ => {}
+            }
+        }
+        out
     }
 
     /// The original bytes.

@@ -11,6 +11,7 @@
 
 pub mod deprecation;
 pub mod expand;
+pub mod format;
 mod lines;
 pub mod main_cf;
 pub mod master_cf;
@@ -19,6 +20,7 @@ pub mod model;
 pub use deprecation::{
     DEPRECATIONS, DeprecatedKind, Deprecation, Replacement, deprecated_parameter, deprecated_restriction,
 };
+pub use format::{PostfixFormat, PostfixTree};
 pub use lines::LogicalLine;
 pub use main_cf::{MainCf, MainCfItem, MainCfItemKind, Parameter, ValueWord};
 pub use master_cf::{FIELD_NAMES, Field, MasterCf, MasterCfItem, MasterCfItemKind, Override, Service};

@@ -46,6 +46,11 @@ impl PostfixVersion {
     /// checked against.
     pub const ASSUMED: PostfixVersion = PostfixVersion::new(3, 7, 11);
 
+    /// The newest stable release conflint knows (its defaults and
+    /// deprecations): what a lint run judges against when no version is
+    /// given (`--postfix-version`, `[postfix] version`).
+    pub const NEWEST: PostfixVersion = PostfixVersion::new(3, 11, 0);
+
     /// Read `3.7.11`, `3.7`, `3`, or a snapshot name such as
     /// `3.12-20260127` (the date is ignored).
     ///

@@ -4,4 +4,5 @@ pub(crate) mod cl;
 pub(crate) mod gitlab;
 pub(crate) mod httpd;
 pub(crate) mod php;
+pub(crate) mod postfix;
 pub(crate) mod template;
