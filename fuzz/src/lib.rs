@@ -3,6 +3,9 @@
 //! (generated files) include this file as a module, so the three check the
 //! same properties. It uses nothing but `conflint`.
 
+// Public for the fuzz targets; unreachable where the tests include the file.
+#![allow(unreachable_pub)]
+
 use conflint::core::gitlab::GitlabRbFile;
 use conflint::core::httpd::HttpdFile;
 use conflint::core::php::PhpIniFile;
@@ -13,13 +16,13 @@ use conflint::{FileKind, Settings};
 /// the input byte for byte. Returns whether it parsed.
 /// For Postfix both main.cf and master.cf readings are checked; the result
 /// is main.cf's ([`roundtrip_at`] tells by the path).
-pub(crate) fn roundtrip(kind: FileKind, text: &[u8]) -> bool {
+pub fn roundtrip(kind: FileKind, text: &[u8]) -> bool {
     roundtrip_at(kind, "postfix/main.cf", text)
 }
 
 /// [`roundtrip`] for the file at `path`: for Postfix, whether it parses as
 /// the file the path names (master.cf or main.cf); both are checked.
-pub(crate) fn roundtrip_at(kind: FileKind, path: &str, text: &[u8]) -> bool {
+pub fn roundtrip_at(kind: FileKind, path: &str, text: &[u8]) -> bool {
     let printed = match kind {
         FileKind::Httpd => HttpdFile::parse(text).map(|f| f.print()),
         FileKind::PhpIni => PhpIniFile::parse(text).map(|f| f.print()),
@@ -55,7 +58,7 @@ fn check_printed(kind: FileKind, text: &[u8], printed: Result<Vec<u8>, conflint:
 /// The parsers read plain lines with a byte scan and the rest with pest;
 /// the grammar alone must read the same tree, or refuse the file too (with
 /// several errors the two may name a different first one).
-pub(crate) fn fast_path_agrees(kind: FileKind, text: &[u8]) {
+pub fn fast_path_agrees(kind: FileKind, text: &[u8]) {
     let (fast, grammar) = match kind {
         FileKind::Httpd => (
             HttpdFile::parse(text).map(|f| format!("{:?}", (f.bom, f.lines))),
@@ -75,7 +78,7 @@ pub(crate) fn fast_path_agrees(kind: FileKind, text: &[u8]) {
 /// The settings the pipeline lints with: every rule on, a memory budget
 /// (HT005) and trusted addresses (GL001), optionally Apache 2.2 (and then
 /// Postfix 3.7 rather than the newest).
-pub(crate) fn settings(apache_2_2: bool) -> Settings {
+pub fn settings(apache_2_2: bool) -> Settings {
     let mut settings = Settings::default();
     settings.selection.select = Some(vec!["ALL".to_string()]);
     settings.httpd.memory = Some(2 * 1024 * 1024 * 1024);
@@ -90,7 +93,7 @@ pub(crate) fn settings(apache_2_2: bool) -> Settings {
 
 /// What the first byte of a pipeline input selects: the kind, the file name
 /// (entry file or fragment) and the Apache version.
-pub(crate) fn select(selector: u8) -> (FileKind, &'static str, bool) {
+pub fn select(selector: u8) -> (FileKind, &'static str, bool) {
     let kind = match selector % 4 {
         0 => FileKind::Httpd,
         1 => FileKind::PhpIni,
@@ -114,7 +117,7 @@ pub(crate) fn select(selector: u8) -> (FileKind, &'static str, bool) {
 /// The whole pipeline on one file: parse (round trip), check, fix safe, fix
 /// unsafe. A fixed file parses again and prints back exactly; fixing it
 /// again changes nothing; a file that does not parse is never changed.
-pub(crate) fn pipeline(kind: FileKind, path: &str, apache_2_2: bool, text: &[u8]) {
+pub fn pipeline(kind: FileKind, path: &str, apache_2_2: bool, text: &[u8]) {
     let settings = settings(apache_2_2);
     let parses = roundtrip_at(kind, path, text);
     let _ = conflint::check(path, kind, text, &settings);
