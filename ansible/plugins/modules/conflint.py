@@ -27,8 +27,8 @@ options:
   paths:
     description:
       - Files and directories to check, as on the command line (C(/etc/apache2), C(/etc/php/8.2/fpm/php.ini),
-        C(/etc/gitlab/gitlab.rb)). Entry files (C(apache2.conf), C(httpd.conf), C(php.ini)) are read with
-        everything they include.
+        C(/etc/gitlab/gitlab.rb), C(/etc/postfix)). Entry files (C(apache2.conf), C(httpd.conf), C(php.ini)) are read with
+        everything they include; a C(main.cf) with the C(master.cf) beside it.
     type: list
     elements: path
     required: true
