@@ -34,6 +34,18 @@ fn fixtures() -> Vec<PathBuf> {
     out
 }
 
+/// Date `main.cf` and `master.cf` in `dir` an hour back: postconf waits up
+/// to seconds for a configuration file changed in the last moments to
+/// settle, and every file here was just written (or just checked out).
+fn settle(dir: &Path) {
+    let settled = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for name in ["main.cf", "master.cf"] {
+        if let Ok(file) = std::fs::OpenOptions::new().write(true).open(dir.join(name)) {
+            file.set_modified(settled).expect("date the staged file back");
+        }
+    }
+}
+
 /// What Postfix says about the configuration in `dir`: stderr of each
 /// check, with the exit status when it failed.
 fn postfix_complaints(postconf: &Path, postfix: Option<&Path>, dir: &Path) -> Vec<String> {
@@ -107,6 +119,7 @@ fn every_fixed_pf_fixture_is_accepted_by_postfix() {
         if !with_fix.is_empty() {
             fixed_cases += 1;
         }
+        settle(&dir);
         for complaint in postfix_complaints(&postconf, postfix.as_deref(), &dir) {
             failures.push(format!("{name}: {complaint}"));
         }
@@ -139,7 +152,11 @@ fn rule_inputs_equal_postconf() {
     let version = PostfixVersion::parse(&String::from_utf8_lossy(&out.stdout)).expect("mail_version");
     let mut mismatches = Vec::new();
     for case in fixtures() {
-        let dir = case.join("postfix");
+        // A copy dated back (see `settle`), not the checkout itself.
+        let temp = tempfile::tempdir().expect("tempdir");
+        common::copy_tree(&case.join("postfix"), temp.path());
+        let dir = temp.path().to_path_buf();
+        settle(&dir);
         let main = MainCf::parse(std::fs::read(dir.join("main.cf")).expect("main.cf")).expect("parses");
         let master = std::fs::read(dir.join("master.cf")).ok().map(|m| MasterCf::parse(m).expect("parses"));
         let config = PostfixConfig::new(main, master, version);

@@ -142,6 +142,14 @@ fn verify_postfix(files: &[FixedFile]) -> Verdict {
                 None => std::fs::write(&staged, b"").ok()?,
             }
         }
+        // postconf waits (up to seconds) for a configuration file changed
+        // in the last moments to settle; the staged copies are dated back
+        // so that a check takes milliseconds.
+        let settled = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for name in ["main.cf", "master.cf"] {
+            let file = std::fs::OpenOptions::new().write(true).open(dir.path().join(name)).ok()?;
+            file.set_modified(settled).ok()?;
+        }
         let mut said = String::new();
         for flag in ["-n", "-M"] {
             let out = Command::new(&postconf)
