@@ -15,11 +15,11 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn php_or_skip(test: &str) -> Option<PathBuf> {
     common::system_tool("php", test)
@@ -147,29 +147,46 @@ session.use_trans_sid = 1
 session.cookie_samesite = None
 ";
 
-/// Start `php -S` on a free port serving `docroot` with `ini`; the child
-/// and its address once it accepts connections.
+/// `php -S` on a port the kernel picks, and its address once it listens.
+///
+/// The port comes from PHP's own "Development Server (http://ADDR) started"
+/// line: a port probed free beforehand could be taken by a server another
+/// test starts at the same moment, and the request would reach that one.
 fn serve(php: &Path, ini: &Path, docroot: &Path) -> (std::process::Child, String) {
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port");
-    let address = format!("127.0.0.1:{port}");
-    let child = Command::new(php)
+    let mut child = Command::new(php)
         .env_clear()
         .arg("-n")
         .arg("-c")
         .arg(ini)
         .arg("-S")
-        .arg(&address)
+        .arg("127.0.0.1:0")
         .arg("-t")
         .arg(docroot)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("php -S starts");
-    let start = Instant::now();
-    while TcpStream::connect(&address).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(10), "php -S did not listen on {address}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let stderr = child.stderr.take().expect("piped stderr");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    // Read the startup line, then keep draining the access log so that the
+    // server never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut sender = Some(sender);
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let address = line.split("(http://").nth(1).and_then(|rest| rest.split(')').next());
+            if let (Some(address), Some(sender)) = (address, sender.take()) {
+                let _ = sender.send(Ok(address.to_string()));
+            } else if let Some(sender) = sender.take() {
+                // Anything before the startup line is why it did not start.
+                let _ = sender.send(Err(line));
+            }
+        }
+    });
+    let address = match receiver.recv_timeout(Duration::from_secs(10)) {
+        Ok(Ok(address)) => address,
+        Ok(Err(line)) => panic!("php -S did not start: {line}"),
+        Err(e) => panic!("php -S printed no startup line: {e}"),
+    };
     (child, address)
 }
 
@@ -234,7 +251,8 @@ fn fixed_ini_hardens_what_php_does() {
     assert!(after.contains("HttpOnly") && after.contains("SameSite=None") && after.contains("secure"), "{after}");
 }
 
-/// POST `body` (multipart, one file field) to `/` and return the response body.
+/// POST a file of `size` bytes (multipart, one file field) to `/` and return
+/// the whole response, or what went wrong reading it.
 fn post_file(address: &str, size: usize) -> String {
     let boundary = "conflintboundary";
     let mut body = format!(
@@ -253,8 +271,10 @@ fn post_file(address: &str, size: usize) -> String {
     .expect("request");
     stream.write_all(&body).expect("body");
     let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response.split("\r\n\r\n").nth(1).unwrap_or_default().to_string()
+    if let Err(e) = stream.read_to_string(&mut response) {
+        response.push_str(&format!("\n[reading the response failed: {e}]"));
+    }
+    response
 }
 
 #[test]
@@ -273,9 +293,10 @@ fn an_upload_of_upload_max_filesize_never_fits_an_equal_post_max_size() {
         std::fs::write(&ini, format!("display_errors = Off\nupload_max_filesize = 1M\npost_max_size = {post}\n"))
             .expect("write ini");
         let (mut server, address) = serve(&php, &ini, &docroot);
-        let got = post_file(&address, size);
+        let response = post_file(&address, size);
         let _ = server.kill();
         let _ = server.wait();
-        assert_eq!(got.trim(), want, "post_max_size = {post}");
+        let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+        assert_eq!(body.trim(), want, "post_max_size = {post}; the response:\n{response}");
     }
 }
