@@ -15,7 +15,7 @@
 
 mod common;
 
-use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -85,11 +85,6 @@ impl Drop for Nsd {
     }
 }
 
-fn free_port() -> u16 {
-    // The port is free for UDP now; NSD binds it for UDP and TCP right after.
-    UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).map(|a| a.port()).expect("free port")
-}
-
 fn start_nsd(nsd: &Path, dir: &Path) -> Nsd {
     for (zone, records) in ZONES {
         let text = format!(
@@ -97,7 +92,7 @@ fn start_nsd(nsd: &Path, dir: &Path) -> Nsd {
         );
         std::fs::write(dir.join(format!("{zone}.zone")), text).expect("write zone");
     }
-    let port = free_port();
+    let port = common::free_port();
     let d = dir.display();
     let mut conf = format!(
         "server:\n  ip-address: 127.0.0.1\n  port: {port}\n  do-ip6: no\n  zonesdir: \"{d}\"\n  pidfile: \"{d}/nsd.pid\"\n  database: \"\"\n  username: \"\"\n  chroot: \"\"\n  logfile: \"{d}/nsd.log\"\n  xfrdfile: \"{d}/xfrd.state\"\n  xfrdir: \"{d}\"\n  zonelistfile: \"{d}/zone.list\"\n  server-count: 1\n  verbosity: 1\nremote-control:\n  control-enable: no\n"

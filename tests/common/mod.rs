@@ -148,9 +148,30 @@ pub(crate) fn is_root() -> bool {
 /// The uid and gid of `nobody`.
 pub(crate) const NOBODY: u32 = 65534;
 
-/// A TCP port on 127.0.0.1 free right now.
+/// A port on 127.0.0.1 free right now for TCP and UDP, and never handed out
+/// twice in this test binary.
+///
+/// The tests of a binary run side by side, and each may start a server on a
+/// free port. With ports from the kernel's `bind(0)` two tests can be given
+/// the same one between the probe and their servers' own binds, and a request
+/// then reaches the other test's server. So ports come from one counter per
+/// process, below the kernel's ephemeral range (32768-60999) so that no
+/// outgoing connection holds them, from an offset that depends on the pid.
 pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 10_000;
+    const COUNT: u32 = 22_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let offset = (std::process::id() % 200) * 100;
+    for _ in 0..COUNT {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let Ok(port) = u16::try_from(FIRST + (offset + n) % COUNT) else { continue };
+        let tcp = std::net::TcpListener::bind(("127.0.0.1", port)).is_ok();
+        if tcp && std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port on 127.0.0.1 between {FIRST} and {}", FIRST + COUNT)
 }
 
 /// `--format json` output, parsed; fails the test with the text otherwise.
