@@ -116,7 +116,7 @@ impl<'v> Builder<'v> {
     /// `pa$$w0rd`, `hunter2!`): a password typed without quotes, which Ruby
     /// reads as method calls and variables.
     fn unquoted_word(&self, value: ValueId) -> bool {
-        let Some(v) = self.values.get(value) else { return false };
+        let Some(v) = self.values.get(value.0) else { return false };
         if v.kind != ValueKind::Opaque {
             return false;
         }
@@ -173,7 +173,7 @@ impl<'v> Builder<'v> {
 
     fn push(&mut self, span: Span, kind: ValueKind) -> ValueId {
         self.values.push(Value { span, kind });
-        self.values.len() - 1
+        ValueId(self.values.len() - 1)
     }
 
     fn value(&mut self, value: P<'_>, base: usize) -> Option<ValueId> {
@@ -272,14 +272,14 @@ impl<'v> Builder<'v> {
 
     fn layout(&self, span: Span, items: &[ValueId]) -> ArrayLayout {
         let bytes = self.view.as_bytes();
-        let item_spans: Vec<Span> = items.iter().filter_map(|&i| self.values.get(i)).map(|v| v.span).collect();
+        let item_spans: Vec<Span> = items.iter().filter_map(|&i| self.values.get(i.0)).map(|v| v.span).collect();
         // Line starts come from the index: scanning back to the previous line
         // break for each item would be quadratic on a long one-line array.
         let line_start = |offset: usize| self.index.line_start(self.index.line_of(offset)).min(offset);
         let starts_line = |offset: usize| bytes[line_start(offset)..offset].iter().all(|&b| b == b' ' || b == b'\t');
         let last_item = item_spans.last().copied();
         let item_indent = last_item.filter(|s| starts_line(s.start)).map(|s| Span::new(line_start(s.start), s.start));
-        let quote = items.iter().rev().find_map(|&i| match self.values.get(i)?.kind {
+        let quote = items.iter().rev().find_map(|&i| match self.values.get(i.0)?.kind {
             ValueKind::Str { quote, .. } if quote != Quote::Symbol => Some(quote),
             _ => None,
         });

@@ -71,11 +71,11 @@ impl GitlabRbFile {
     /// not an array.
     ///
     /// ```
-    /// use conflint_core::gitlab::{GitlabRbFile, StatementKind, ValueKind};
+    /// use conflint_core::gitlab::{GitlabRbFile, ValueId, ValueKind};
     ///
     /// let src = "gitlab_rails['x'] = {\n  'ip_whitelist' => [\n    '127.0.0.1', # local\n  ]\n}\n";
     /// let file = GitlabRbFile::parse(src).unwrap();
-    /// let array = file.values.iter().position(|v| matches!(v.kind, ValueKind::Array(_))).unwrap();
+    /// let array = file.values.iter().position(|v| matches!(v.kind, ValueKind::Array(_))).map(ValueId).unwrap();
     /// let edits = file.append_to_array("gitlab.rb".as_ref(), array, "'10.0.0.0/8'").unwrap();
     /// let mut out = src.to_string();
     /// for e in edits.iter().rev() {
@@ -166,7 +166,8 @@ mod tests {
     /// Apply the edits of appending `element` to the first array in `src`.
     fn append(src: &str, element: &str) -> String {
         let file = GitlabRbFile::parse(src).unwrap_or_else(|e| panic!("{e}"));
-        let array = file.values.iter().position(|v| matches!(v.kind, ValueKind::Array(_))).expect("an array");
+        let array =
+            file.values.iter().position(|v| matches!(v.kind, ValueKind::Array(_))).map(ValueId).expect("an array");
         let edits = file.append_to_array(Path::new("gitlab.rb"), array, element).expect("edits");
         let mut out = src.to_string();
         for e in edits.iter().rev() {

@@ -53,8 +53,30 @@ impl std::ops::Index<FileId> for Vec<TreeFile> {
         &self[id.0]
     }
 }
-/// Index of an item in [`HttpdTree::items`].
-pub type ItemId = usize;
+/// An item of an [`HttpdTree`]: its index in [`HttpdTree::items`], typed so
+/// that it cannot be mixed up with a file or a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId(pub usize);
+
+impl ItemId {
+    /// The index in [`HttpdTree::items`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl std::ops::Index<ItemId> for Vec<Item> {
+    type Output = Item;
+    fn index(&self, id: ItemId) -> &Item {
+        &self[id.0]
+    }
+}
+
+impl std::ops::IndexMut<ItemId> for Vec<Item> {
+    fn index_mut(&mut self, id: ItemId) -> &mut Item {
+        &mut self[id.0]
+    }
+}
 
 /// One file of the tree.
 #[derive(Debug, Clone)]
@@ -189,7 +211,8 @@ impl HttpdTree {
             None => {
                 // What a branch written for one version says is no sign of
                 // the version this tree is for (the cross-version idiom).
-                let evidence = (0..tree.items.len())
+                let evidence = tree
+                    .item_ids()
                     .filter(|&id| tree.version_branch(id).is_none())
                     .map(|id| tree.item(id))
                     .map(|i| version::evidence(&i.name, &i.args, i.is_section));
@@ -262,7 +285,7 @@ impl HttpdTree {
             return None;
         }
         let below = self.branches_below.get_or_init(|| self.compute_branches_below());
-        self.items[id].parent.and_then(|p| below[p])
+        self.items[id].parent.and_then(|p| below[p.0])
     }
 
     /// For each item, the version branch its children are in: its own, if
@@ -271,7 +294,7 @@ impl HttpdTree {
     fn compute_branches_below(&self) -> Vec<Option<ApacheVersion>> {
         let mut below: Vec<Option<ApacheVersion>> = Vec::with_capacity(self.items.len());
         for (id, item) in self.items.iter().enumerate() {
-            let inherited = item.parent.filter(|&p| p < id).and_then(|p| below[p]);
+            let inherited = item.parent.filter(|p| p.0 < id).and_then(|p| below[p.0]);
             below.push(Self::branch_of(item).or(inherited));
         }
         below
@@ -315,6 +338,16 @@ impl HttpdTree {
         &self.files[id]
     }
 
+    /// Every item's id, in reading order.
+    pub fn item_ids(&self) -> impl DoubleEndedIterator<Item = ItemId> + Clone + use<> {
+        (0..self.items.len()).map(ItemId)
+    }
+
+    /// Every item with its id, in reading order.
+    pub fn items_with_ids(&self) -> impl DoubleEndedIterator<Item = (ItemId, &Item)> + Clone {
+        self.items.iter().enumerate().map(|(id, item)| (ItemId(id), item))
+    }
+
     /// An item of the tree.
     pub fn item(&self, id: ItemId) -> &Item {
         &self.items[id]
@@ -345,7 +378,7 @@ impl HttpdTree {
 
     /// Directives named `name` (any case) in reading order.
     pub fn directives<'a>(&'a self, name: &'a str) -> impl Iterator<Item = ItemId> + 'a {
-        self.items.iter().enumerate().filter(move |(_, i)| !i.is_section && i.is(name)).map(|(id, _)| id)
+        self.items_with_ids().filter(move |(_, i)| !i.is_section && i.is(name)).map(|(id, _)| id)
     }
 
     /// Directives named `name` in server context (only conditionals around them).
@@ -366,8 +399,9 @@ impl HttpdTree {
     }
 
     /// Everything inside a section, at any depth, in reading order.
-    pub fn descendants(&self, section: ItemId) -> std::ops::Range<ItemId> {
-        section + 1..self.items[section].end.max(section + 1)
+    pub fn descendants(&self, section: ItemId) -> impl DoubleEndedIterator<Item = ItemId> + Clone + use<> {
+        let first = section.0 + 1;
+        (first..self.items[section].end.0.max(first)).map(ItemId)
     }
 
     /// The value of the last `name` directive directly inside `section`.
@@ -537,7 +571,7 @@ impl<'a> Walker<'a> {
             } else {
                 // Sections left open at the end of a file (conditionals
                 // httpd lets run to the end) end here.
-                let end = self.items.len();
+                let end = ItemId(self.items.len());
                 for open in frame.open {
                     self.items[open].end = end;
                 }
@@ -611,7 +645,7 @@ impl<'a> Walker<'a> {
             LineKind::Close(close) => {
                 let tail = !close.tail.is_empty();
                 if let Some(open_item) = frame.open.pop() {
-                    let end = self.items.len();
+                    let end = ItemId(self.items.len());
                     self.items[open_item].end = end;
                     let item = &self.items[open_item];
                     if item.is_conditional() && item.truth == Truth::Yes && tail {
@@ -686,9 +720,10 @@ impl<'a> Walker<'a> {
             None => (frame.file, line, false),
         };
         let context = parent.and_then(|p| if self.items[p].is_conditional() { self.items[p].context } else { Some(p) });
-        let end = self.items.len() + 1;
+        let id = ItemId(self.items.len());
+        let end = ItemId(id.0 + 1);
         self.items.push(Item { file, line, parent, truth, is_section, name, args, from_macro, context, end });
-        self.items.len() - 1
+        id
     }
 
     /// `Use NAME args...`: the macro's body with its parameters replaced,
@@ -1047,6 +1082,6 @@ mod tests {
             ("/etc/apache2/inc.conf", "ServerName a.example\n"),
         ]);
         let sn = t.directives("servername").next().unwrap();
-        assert_eq!(t.virtual_host_of(sn), Some(0));
+        assert_eq!(t.virtual_host_of(sn), Some(ItemId(0)));
     }
 }

@@ -141,7 +141,7 @@ impl VhostTable {
 /// Build the table from a tree's items.
 pub fn table(tree: &HttpdTree) -> VhostTable {
     let mut table = VhostTable::default();
-    for (id, item) in tree.items.iter().enumerate() {
+    for (id, item) in tree.items_with_ids() {
         if !item.is_section || !item.is("VirtualHost") {
             continue;
         }

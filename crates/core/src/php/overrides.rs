@@ -209,8 +209,7 @@ impl Overrides {
     fn read_httpd(&mut self, tree: &HttpdTree) {
         let mut files_used = Vec::new();
         let mut any = false;
-        for id in 0..tree.items.len() {
-            let item = tree.item(id);
+        for (id, item) in tree.items_with_ids() {
             let lower = item.name.to_ascii_lowercase();
             let admin = match lower.as_str() {
                 "php_admin_value" | "php_admin_flag" => true,

@@ -42,8 +42,7 @@ pub(crate) fn configtest(tree: &HttpdTree) -> Vec<TreeProblem> {
     // order, so a section's scope is known before its children).
     let mut inside: HashMap<ItemId, Scope> = HashMap::new();
     let authz_members = authz_members(tree);
-    for id in 0..tree.items.len() {
-        let item = tree.item(id);
+    for (id, item) in tree.items_with_ids() {
         if written_by_template(tree, id) {
             continue;
         }
@@ -109,7 +108,7 @@ fn byte_order_marks(tree: &HttpdTree) -> Vec<TreeProblem> {
 /// directly (what mod_authz_core counts when a section closes), in one pass.
 fn authz_members(tree: &HttpdTree) -> HashMap<ItemId, usize> {
     let mut counts = HashMap::new();
-    for (id, item) in tree.items.iter().enumerate() {
+    for (id, item) in tree.items_with_ids() {
         let member = item.is("Require")
             || (item.is_section && ["RequireAll", "RequireAny", "RequireNone"].iter().any(|g| item.is(g)));
         if let Some(section) = tree.context(id).filter(|_| member) {

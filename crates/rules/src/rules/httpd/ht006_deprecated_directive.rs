@@ -62,8 +62,7 @@ impl Check for DeprecatedDirective {
         if tree.version != ApacheVersion::V2_4 {
             return;
         }
-        for id in 0..tree.items.len() {
-            let item = tree.item(id);
+        for (id, item) in tree.items_with_ids() {
             // A branch written for 2.2 (`<IfModule !mod_authz_core.c>` in
             // an application's .htaccess) is never read by 2.4.
             if item.is_section || tree.version_branch(id) == Some(ApacheVersion::V2_2) {

@@ -68,7 +68,7 @@ impl Check for OpenForwardProxy {
         // `<Proxy *>` sections: in server context (every vhost), or per vhost.
         let mut server_proxy: Option<Access> = None;
         let mut vhost_proxy: Vec<(ItemId, Access)> = Vec::new();
-        for (id, item) in tree.items.iter().enumerate() {
+        for (id, item) in tree.items_with_ids() {
             if !item.is_section || !is_catch_all_proxy(&item.name, &item.args) {
                 continue;
             }

@@ -66,7 +66,7 @@ impl Check for StatusPageExposed {
         let Model::Httpd(tree) = model else { return };
         // `<Location "/">` sections that restrict: per vhost, and in server context.
         let mut restricted_roots: Vec<Option<ItemId>> = Vec::new();
-        for (id, item) in tree.items.iter().enumerate() {
+        for (id, item) in tree.items_with_ids() {
             let root = item.is_section
                 && item.is("Location")
                 && item.args.first().is_some_and(|a| a == "/")

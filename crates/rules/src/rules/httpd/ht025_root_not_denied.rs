@@ -89,9 +89,7 @@ impl Check for RootNotDenied {
 
 /// Every `<Directory "/">` in server context, in reading order.
 pub(super) fn root_directories(tree: &HttpdTree) -> Vec<ItemId> {
-    tree.items
-        .iter()
-        .enumerate()
+    tree.items_with_ids()
         .filter(|(id, item)| {
             item.is_section
                 && item.is("Directory")

@@ -56,7 +56,7 @@ impl Check for HtaccessFilesServed {
             return;
         }
         let mut denying_vhosts: Vec<ItemId> = Vec::new();
-        for (id, item) in tree.items.iter().enumerate() {
+        for (id, item) in tree.items_with_ids() {
             if !item.is_section || !matches_ht_files(&item.name, &item.args) || access(tree, id) != Access::Denied {
                 continue;
             }

@@ -105,8 +105,7 @@ pub(super) fn candidates(tree: &HttpdTree) -> Vec<Mpm> {
         return vec![mpm];
     }
     let mut found = Vec::new();
-    for id in 0..tree.items.len() {
-        let item = tree.item(id);
+    for (id, item) in tree.items_with_ids() {
         if item.is_section || !is_mpm_directive(&item.name) {
             continue;
         }
@@ -169,8 +168,7 @@ pub(super) fn settings(tree: &HttpdTree, mpm: Mpm) -> MpmSettings {
         min_spare: None,
         sequence: Vec::new(),
     };
-    for id in 0..tree.items.len() {
-        let item = tree.item(id);
+    for (id, item) in tree.items_with_ids() {
         if item.is_section || !is_mpm_directive(&item.name) || !applies(tree, id, mpm) {
             continue;
         }

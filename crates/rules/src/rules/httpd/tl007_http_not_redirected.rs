@@ -113,5 +113,5 @@ fn redirects(tree: &HttpdTree, vhost: ItemId) -> bool {
 }
 
 fn redirects_outside_vhosts(tree: &HttpdTree) -> bool {
-    (0..tree.items.len()).any(|id| is_https_redirect(tree, id) && tree.virtual_host_of(id).is_none())
+    tree.item_ids().any(|id| is_https_redirect(tree, id) && tree.virtual_host_of(id).is_none())
 }
