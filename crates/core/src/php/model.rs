@@ -211,6 +211,12 @@ impl PhpIniTree {
         self.settings.iter().cloned()
     }
 
+    /// Every assignment in loading order, scoped ones included, borrowed
+    /// (for rules that look at every line and keep few).
+    pub fn setting_refs(&self) -> impl Iterator<Item = &Setting> + '_ {
+        self.settings.iter()
+    }
+
     /// The parsed file a setting comes from.
     pub fn file(&self, setting: &Setting) -> Option<&PhpIniFile> {
         self.files.get(setting.file)?.content.as_ref().ok()

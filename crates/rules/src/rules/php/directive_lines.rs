@@ -19,7 +19,7 @@ use crate::settings::TargetVersion;
 /// `extension=`, not an array entry, not a `#` line: PH003 has those).
 pub(crate) struct DirectiveLine<'t> {
     /// The assignment, with PHP's stored value.
-    pub setting: Setting,
+    pub setting: &'t Setting,
     /// Its file.
     pub path: &'t Path,
     /// Its syntax.
@@ -51,6 +51,11 @@ impl DirectiveLine<'_> {
 /// when no directive of that name was set before (conflint never reads the
 /// environment of the machine it runs on).
 pub(crate) fn is_template(text: &str) -> bool {
+    // Nearly every key and value has none of the three bytes every
+    // placeholder starts with: one pass over the bytes answers for those.
+    if !text.bytes().any(|b| matches!(b, b'{' | b'<' | b'$')) {
+        return false;
+    }
     if text.contains("{{") || text.contains("{%") || text.contains("<%") {
         return true;
     }
@@ -61,15 +66,15 @@ pub(crate) fn is_template(text: &str) -> bool {
 /// Every directive line of the tree, in loading order (not lines whose key
 /// is a template placeholder).
 pub(crate) fn directive_lines(tree: &PhpIniTree) -> Vec<DirectiveLine<'_>> {
-    tree.settings()
+    tree.setting_refs()
         .filter(|s| s.offset.is_none())
         // `extension=`/`zend_extension=` load modules (PHP compares the
         // names case-insensitively); they are no directives to judge.
         .filter(|s| !s.key.eq_ignore_ascii_case("extension") && !s.key.eq_ignore_ascii_case("zend_extension"))
         .filter_map(|setting| {
-            let path = tree.path(&setting)?;
-            let file = tree.file(&setting)?;
-            let entry = tree.entry(&setting)?;
+            let path = tree.path(setting)?;
+            let file = tree.file(setting)?;
+            let entry = tree.entry(setting)?;
             (!entry.is_hash_line() && !is_template(&setting.key)).then_some(DirectiveLine {
                 setting,
                 path,
@@ -167,5 +172,22 @@ pub(crate) fn single_bare_piece<'f>(file: &'f PhpIniFile, value: &IniValue) -> O
     match pieces.as_slice() {
         [p] if matches!(p.kind, PieceKind::Bare | PieceKind::Number) => std::str::from_utf8(file.bytes(p.span)).ok(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_template;
+
+    #[test]
+    fn placeholders_and_plain_text() {
+        for held in
+            ["{{ php_memory_limit }}", "{% if x %}", "<%= @limit %>", "$UPLOAD", "${PHP_X}", "$_ENV", "64M{{x}}"]
+        {
+            assert!(is_template(held), "{held}");
+        }
+        for plain in ["64M", "On", "\"/var/log/php.log\"", "E_ALL & ~E_DEPRECATED", "a{b", "x < y", "$", "$1", "{}"] {
+            assert!(!is_template(plain), "{plain}");
+        }
     }
 }
