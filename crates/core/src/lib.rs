@@ -12,6 +12,7 @@ pub mod error;
 pub mod format;
 pub mod gitlab;
 pub mod httpd;
+mod index;
 pub mod load;
 pub mod php;
 pub mod postfix;

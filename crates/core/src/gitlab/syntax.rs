@@ -14,29 +14,10 @@ use crate::text::{BOM, LineEnding, LineIndex, Span, lossy, parse_view};
 use super::build::Builder;
 use super::scan;
 
-/// A value of a [`GitlabRbFile`]: its index in [`GitlabRbFile::values`],
-/// typed so that it cannot be mixed up with a statement or a depth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ValueId(pub usize);
-
-impl ValueId {
-    /// The index in [`GitlabRbFile::values`].
-    pub fn index(self) -> usize {
-        self.0
-    }
-}
-
-impl std::ops::Index<ValueId> for Vec<Value> {
-    type Output = Value;
-    fn index(&self, id: ValueId) -> &Value {
-        &self[id.0]
-    }
-}
-
-impl std::ops::IndexMut<ValueId> for Vec<Value> {
-    fn index_mut(&mut self, id: ValueId) -> &mut Value {
-        &mut self[id.0]
-    }
+crate::index::index_newtype! {
+    /// A value of a [`GitlabRbFile`]: its index in [`GitlabRbFile::values`],
+    /// typed so that it cannot be mixed up with a statement or a depth.
+    pub struct ValueId(usize) indexes Value;
 }
 
 /// One parsed gitlab.rb file.
@@ -465,7 +446,7 @@ impl GitlabRbFile {
 
     /// The hash value `id`, if it is one.
     pub fn hash(&self, id: ValueId) -> Option<&Hash> {
-        match &self.values.get(id.0)?.kind {
+        match &self.value(id)?.kind {
             ValueKind::Hash(h) => Some(&**h),
             _ => None,
         }
@@ -473,7 +454,7 @@ impl GitlabRbFile {
 
     /// The array value `id`, if it is one.
     pub fn array(&self, id: ValueId) -> Option<&Array> {
-        match &self.values.get(id.0)?.kind {
+        match &self.value(id)?.kind {
             ValueKind::Array(a) => Some(&**a),
             _ => None,
         }
@@ -481,7 +462,7 @@ impl GitlabRbFile {
 
     /// The decoded text of a string value (not a symbol).
     pub fn string(&self, id: ValueId) -> Option<&str> {
-        match &self.values.get(id.0)?.kind {
+        match &self.value(id)?.kind {
             ValueKind::Str { quote, value } if *quote != Quote::Symbol => value.as_deref(),
             _ => None,
         }

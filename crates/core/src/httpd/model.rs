@@ -32,50 +32,21 @@ pub struct HttpdOptions {
     pub defines: Vec<String>,
 }
 
-/// A file of an [`HttpdTree`]: its index in [`HttpdTree::files`], typed so
-/// that it cannot be mixed up with a line or an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FileId(pub usize);
+crate::index::index_newtype! {
+    /// A file of an [`HttpdTree`]: its index in [`HttpdTree::files`], typed
+    /// so that it cannot be mixed up with a line or an item.
+    pub struct FileId(usize) indexes TreeFile;
+}
 
 impl FileId {
     /// The entry file (or the file checked alone): always the first.
     pub const ENTRY: FileId = FileId(0);
-
-    /// The index in [`HttpdTree::files`].
-    pub fn index(self) -> usize {
-        self.0
-    }
 }
 
-impl std::ops::Index<FileId> for Vec<TreeFile> {
-    type Output = TreeFile;
-    fn index(&self, id: FileId) -> &TreeFile {
-        &self[id.0]
-    }
-}
-/// An item of an [`HttpdTree`]: its index in [`HttpdTree::items`], typed so
-/// that it cannot be mixed up with a file or a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ItemId(pub usize);
-
-impl ItemId {
-    /// The index in [`HttpdTree::items`].
-    pub fn index(self) -> usize {
-        self.0
-    }
-}
-
-impl std::ops::Index<ItemId> for Vec<Item> {
-    type Output = Item;
-    fn index(&self, id: ItemId) -> &Item {
-        &self[id.0]
-    }
-}
-
-impl std::ops::IndexMut<ItemId> for Vec<Item> {
-    fn index_mut(&mut self, id: ItemId) -> &mut Item {
-        &mut self[id.0]
-    }
+crate::index::index_newtype! {
+    /// An item of an [`HttpdTree`]: its index in [`HttpdTree::items`], typed
+    /// so that it cannot be mixed up with a file or a line.
+    pub struct ItemId(usize) indexes Item;
 }
 
 /// One file of the tree.
@@ -293,8 +264,8 @@ impl HttpdTree {
     /// Sections come before what they hold, so one pass in order suffices.
     fn compute_branches_below(&self) -> Vec<Option<ApacheVersion>> {
         let mut below: Vec<Option<ApacheVersion>> = Vec::with_capacity(self.items.len());
-        for (id, item) in self.items.iter().enumerate() {
-            let inherited = item.parent.filter(|p| p.0 < id).and_then(|p| below[p.0]);
+        for (id, item) in self.items_with_ids() {
+            let inherited = item.parent.filter(|&p| p < id).and_then(|p| below[p.0]);
             below.push(Self::branch_of(item).or(inherited));
         }
         below

@@ -23,29 +23,10 @@ mod grammar {
 
 use grammar::{HttpdGrammar, Rule};
 
-/// A line of one [`HttpdFile`]: its index in [`HttpdFile::lines`], typed so
-/// that it cannot be mixed up with a file or an item of a tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LineId(pub usize);
-
-impl LineId {
-    /// The index in [`HttpdFile::lines`].
-    pub fn index(self) -> usize {
-        self.0
-    }
-}
-
-impl std::ops::Index<LineId> for Vec<Line> {
-    type Output = Line;
-    fn index(&self, id: LineId) -> &Line {
-        &self[id.0]
-    }
-}
-
-impl std::ops::IndexMut<LineId> for Vec<Line> {
-    fn index_mut(&mut self, id: LineId) -> &mut Line {
-        &mut self[id.0]
-    }
+crate::index::index_newtype! {
+    /// A line of one [`HttpdFile`]: its index in [`HttpdFile::lines`], typed
+    /// so that it cannot be mixed up with a file or an item of a tree.
+    pub struct LineId(usize) indexes Line;
 }
 
 /// One parsed httpd configuration file.
